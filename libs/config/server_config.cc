@@ -1,0 +1,141 @@
+#include "libs/config/server_config.h"
+
+#include <boost/json.hpp>
+
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+namespace minitok::config {
+namespace {
+
+using Setter = std::function<Status(const boost::json::value&, ServerConfig&)>;
+
+Error BadType(std::string_view key, std::string_view expected) {
+  return MakeError(Code::kInvalidArgument,
+                   "config key \"" + std::string(key) + "\" must be " + std::string(expected));
+}
+
+Setter StringField(std::string ServerConfig::*field, std::string key) {
+  return [field, key](const boost::json::value& v, ServerConfig& c) -> Status {
+    if (!v.is_string()) return BadType(key, "a string");
+    c.*field = std::string(v.as_string());
+    return Ok();
+  };
+}
+
+Setter IntField(std::int64_t ServerConfig::*field, std::string key) {
+  return [field, key](const boost::json::value& v, ServerConfig& c) -> Status {
+    if (!v.is_int64() && !v.is_uint64()) return BadType(key, "an integer");
+    if (v.is_uint64() && v.as_uint64() > static_cast<std::uint64_t>(INT64_MAX)) {
+      return BadType(key, "an integer in range");
+    }
+    c.*field = v.is_int64() ? v.as_int64() : static_cast<std::int64_t>(v.as_uint64());
+    return Ok();
+  };
+}
+
+Setter BoolField(bool ServerConfig::*field, std::string key) {
+  return [field, key](const boost::json::value& v, ServerConfig& c) -> Status {
+    if (!v.is_bool()) return BadType(key, "true or false");
+    c.*field = v.as_bool();
+    return Ok();
+  };
+}
+
+const std::map<std::string, Setter, std::less<>>& Setters() {
+  static const std::map<std::string, Setter, std::less<>> kSetters = {
+      {"listen", StringField(&ServerConfig::listen, "listen")},
+      {"data_dir", StringField(&ServerConfig::data_dir, "data_dir")},
+      {"public_url", StringField(&ServerConfig::public_url, "public_url")},
+      {"time_zone", StringField(&ServerConfig::time_zone, "time_zone")},
+      {"token_ttl_seconds", IntField(&ServerConfig::token_ttl_seconds, "token_ttl_seconds")},
+      {"jwt_secret", StringField(&ServerConfig::jwt_secret, "jwt_secret")},
+      {"max_body_bytes", IntField(&ServerConfig::max_body_bytes, "max_body_bytes")},
+      {"max_upload_bytes", IntField(&ServerConfig::max_upload_bytes, "max_upload_bytes")},
+      {"max_header_bytes", IntField(&ServerConfig::max_header_bytes, "max_header_bytes")},
+      {"max_connections", IntField(&ServerConfig::max_connections, "max_connections")},
+      {"header_timeout_ms", IntField(&ServerConfig::header_timeout_ms, "header_timeout_ms")},
+      {"body_timeout_ms", IntField(&ServerConfig::body_timeout_ms, "body_timeout_ms")},
+      {"request_deadline_ms", IntField(&ServerConfig::request_deadline_ms, "request_deadline_ms")},
+      {"io_threads", IntField(&ServerConfig::io_threads, "io_threads")},
+      {"worker_threads", IntField(&ServerConfig::worker_threads, "worker_threads")},
+      {"hash_threads", IntField(&ServerConfig::hash_threads, "hash_threads")},
+      {"hash_queue", IntField(&ServerConfig::hash_queue, "hash_queue")},
+      {"password_ops_limit", IntField(&ServerConfig::password_ops_limit, "password_ops_limit")},
+      {"password_mem_limit_kib",
+       IntField(&ServerConfig::password_mem_limit_kib, "password_mem_limit_kib")},
+      {"ffmpeg_timeout_ms", IntField(&ServerConfig::ffmpeg_timeout_ms, "ffmpeg_timeout_ms")},
+      {"demo_content", BoolField(&ServerConfig::demo_content, "demo_content")},
+  };
+  return kSetters;
+}
+
+}  // namespace
+
+Status MergeJsonText(std::string_view text, ServerConfig& config) {
+  boost::system::error_code ec;
+  const boost::json::value root = boost::json::parse(text, ec);
+  if (ec) return MakeError(Code::kInvalidArgument, "config is not valid JSON: " + ec.message());
+  if (!root.is_object()) return MakeError(Code::kInvalidArgument, "config must be a JSON object");
+  for (const auto& [key, value] : root.as_object()) {
+    const auto setter = Setters().find(std::string_view(key));
+    if (setter == Setters().end()) {
+      return MakeError(Code::kInvalidArgument, "unknown config key \"" + std::string(key) + "\"");
+    }
+    MINITOK_RETURN_IF_ERROR(setter->second(value, config));
+  }
+  return Ok();
+}
+
+Status MergeJsonFile(const std::string& path, ServerConfig& config) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return MakeError(Code::kInvalidArgument, "cannot read config file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto merged = MergeJsonText(text.str(), config);
+  if (!merged.ok()) {
+    Error error = std::move(merged).error();
+    error.message = path + ": " + error.message;
+    return error;
+  }
+  return Ok();
+}
+
+Status Validate(const ServerConfig& c) {
+  const auto positive = [](std::int64_t v, std::string_view name) -> Status {
+    if (v <= 0) {
+      return MakeError(Code::kInvalidArgument, std::string(name) + " must be greater than zero");
+    }
+    return Ok();
+  };
+  MINITOK_RETURN_IF_ERROR(positive(c.token_ttl_seconds, "token_ttl_seconds"));
+  MINITOK_RETURN_IF_ERROR(positive(c.max_body_bytes, "max_body_bytes"));
+  MINITOK_RETURN_IF_ERROR(positive(c.max_upload_bytes, "max_upload_bytes"));
+  MINITOK_RETURN_IF_ERROR(positive(c.max_header_bytes, "max_header_bytes"));
+  MINITOK_RETURN_IF_ERROR(positive(c.max_connections, "max_connections"));
+  MINITOK_RETURN_IF_ERROR(positive(c.header_timeout_ms, "header_timeout_ms"));
+  MINITOK_RETURN_IF_ERROR(positive(c.body_timeout_ms, "body_timeout_ms"));
+  MINITOK_RETURN_IF_ERROR(positive(c.request_deadline_ms, "request_deadline_ms"));
+  MINITOK_RETURN_IF_ERROR(positive(c.io_threads, "io_threads"));
+  MINITOK_RETURN_IF_ERROR(positive(c.worker_threads, "worker_threads"));
+  MINITOK_RETURN_IF_ERROR(positive(c.hash_threads, "hash_threads"));
+  MINITOK_RETURN_IF_ERROR(positive(c.hash_queue, "hash_queue"));
+  MINITOK_RETURN_IF_ERROR(positive(c.password_ops_limit, "password_ops_limit"));
+  MINITOK_RETURN_IF_ERROR(positive(c.password_mem_limit_kib, "password_mem_limit_kib"));
+  MINITOK_RETURN_IF_ERROR(positive(c.ffmpeg_timeout_ms, "ffmpeg_timeout_ms"));
+  if (c.io_threads > 64 || c.worker_threads > 256 || c.hash_threads > 64) {
+    return MakeError(Code::kInvalidArgument, "thread counts are limited to 64 (256 workers)");
+  }
+  if (!c.jwt_secret.empty() && c.jwt_secret.size() < 32) {
+    return MakeError(Code::kInvalidArgument, "jwt_secret must be at least 32 characters");
+  }
+  if (!c.public_url.empty() && c.public_url.rfind("http://", 0) != 0 &&
+      c.public_url.rfind("https://", 0) != 0) {
+    return MakeError(Code::kInvalidArgument, "public_url must start with http:// or https://");
+  }
+  return Ok();
+}
+
+}  // namespace minitok::config

@@ -1,0 +1,51 @@
+#pragma once
+// Typed configuration of `minitok serve`: defaults, then the JSON config file, then flags.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "libs/core/result.h"
+
+namespace minitok::config {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";
+  std::string data_dir = "./data";
+  /// Base of absolute media URLs; empty means "http://" + the request's Host header.
+  std::string public_url;
+  /// IANA zone used for comment create_date (MM-DD).
+  std::string time_zone = "UTC";
+
+  std::int64_t token_ttl_seconds = 30LL * 24 * 3600;
+  /// Overrides the secret kept in <data_dir>/jwt-secret.
+  std::string jwt_secret;
+
+  std::int64_t max_body_bytes = 1 << 20;
+  std::int64_t max_upload_bytes = 200LL << 20;
+  std::int64_t max_header_bytes = 16 << 10;
+  std::int64_t max_connections = 10000;
+  std::int64_t header_timeout_ms = 10000;
+  std::int64_t body_timeout_ms = 120000;
+  std::int64_t request_deadline_ms = 10000;
+
+  std::int64_t io_threads = 1;
+  std::int64_t worker_threads = 4;
+  std::int64_t hash_threads = 1;
+  std::int64_t hash_queue = 64;
+  /// libsodium Argon2id cost; the defaults are libsodium's "interactive" limits.
+  std::int64_t password_ops_limit = 2;
+  std::int64_t password_mem_limit_kib = 64 * 1024;
+
+  std::int64_t ffmpeg_timeout_ms = 60000;
+  bool demo_content = true;
+};
+
+/// Reads a JSON object of the keys above into `config`; unknown keys and wrong types are errors.
+Status MergeJsonFile(const std::string& path, ServerConfig& config);
+/// Same, from text (used by tests and by MergeJsonFile).
+Status MergeJsonText(std::string_view text, ServerConfig& config);
+/// Range checks across fields.
+Status Validate(const ServerConfig& config);
+
+}  // namespace minitok::config

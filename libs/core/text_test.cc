@@ -1,0 +1,39 @@
+#include "libs/core/text.h"
+
+#include <gtest/gtest.h>
+
+namespace minitok {
+namespace {
+
+TEST(CountUtf8CodePointsTest, CountsCharactersNotBytes) {
+  EXPECT_EQ(CountUtf8CodePoints(""), 0u);
+  EXPECT_EQ(CountUtf8CodePoints("abc"), 3u);
+  EXPECT_EQ(CountUtf8CodePoints("测试评论"), 4u);
+  EXPECT_EQ(CountUtf8CodePoints("\xF0\x9F\x98\x80"), 1u);  // emoji
+}
+
+TEST(CountUtf8CodePointsTest, RefusesMalformed) {
+  EXPECT_EQ(CountUtf8CodePoints("\xFF"), std::nullopt);
+  EXPECT_EQ(CountUtf8CodePoints("\xC3"), std::nullopt);          // truncated
+  EXPECT_EQ(CountUtf8CodePoints("\xC0\xAF"), std::nullopt);      // overlong '/'
+  EXPECT_EQ(CountUtf8CodePoints("\xED\xA0\x80"), std::nullopt);  // surrogate
+  EXPECT_EQ(CountUtf8CodePoints("\xF4\x90\x80\x80"), std::nullopt);  // above U+10FFFF
+  EXPECT_EQ(CountUtf8CodePoints("a\xE6\xB5"), std::nullopt);
+}
+
+TEST(HasControlCharactersTest, FindsControls) {
+  EXPECT_FALSE(HasControlCharacters("hello 你好", false));
+  EXPECT_TRUE(HasControlCharacters(std::string_view("a\0b", 3), false));
+  EXPECT_TRUE(HasControlCharacters("a\nb", false));
+  EXPECT_FALSE(HasControlCharacters("a\nb", true));
+  EXPECT_TRUE(HasControlCharacters("a\x7f", true));
+  EXPECT_TRUE(HasControlCharacters("a\xC2\x85", true));
+}
+
+TEST(TrimAsciiWhitespaceTest, Trims) {
+  EXPECT_EQ(TrimAsciiWhitespace("  a b \n"), "a b");
+  EXPECT_EQ(TrimAsciiWhitespace("   "), "");
+}
+
+}  // namespace
+}  // namespace minitok

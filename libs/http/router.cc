@@ -1,0 +1,41 @@
+#include "libs/http/router.h"
+
+#include <algorithm>
+
+namespace minitok::http {
+
+std::string_view Router::Normalize(std::string_view path) {
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  return path;
+}
+
+void Router::Add(Route route) {
+  const std::string key(Normalize(route.pattern));
+  exact_[key] = std::move(route);
+}
+
+void Router::AddPrefix(Route route) {
+  prefixes_.push_back(std::move(route));
+  std::sort(prefixes_.begin(), prefixes_.end(),
+            [](const Route& a, const Route& b) { return a.pattern.size() > b.pattern.size(); });
+}
+
+RouteMatch Router::Match(Method method, std::string_view path) const {
+  const Route* route = nullptr;
+  if (const auto found = exact_.find(std::string(Normalize(path))); found != exact_.end()) {
+    route = &found->second;
+  } else {
+    for (const auto& candidate : prefixes_) {
+      if (path.substr(0, candidate.pattern.size()) == candidate.pattern) {
+        route = &candidate;
+        break;
+      }
+    }
+  }
+  if (route == nullptr) return {};
+  const bool allowed =
+      std::find(route->methods.begin(), route->methods.end(), method) != route->methods.end();
+  return {route, allowed};
+}
+
+}  // namespace minitok::http

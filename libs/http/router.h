@@ -1,0 +1,51 @@
+#pragma once
+// Maps method + path to a handler and says where it runs (which pool). Built once at start,
+// read-only afterwards, so lookups need no lock.
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "libs/http/message.h"
+
+namespace minitok::http {
+
+/// Where a handler runs: on the event loop (only for work that never blocks), on the worker
+/// pool (SQL, files, ffprobe), or on the small low-priority password-hashing pool.
+enum class Executor { kEventLoop, kWorker, kHashing };
+
+using Handler = std::function<Response(Request&)>;
+
+struct Route {
+  std::string pattern;  ///< for the access log, e.g. "/douyin/feed"
+  std::vector<Method> methods;
+  Handler handler;
+  Executor executor = Executor::kWorker;
+  /// Multipart bodies of this route stream their file part to disk (up to the upload limit)
+  /// instead of being held in memory (up to the body limit).
+  bool streams_upload = false;
+};
+
+struct RouteMatch {
+  const Route* route = nullptr;
+  bool method_allowed = false;
+};
+
+class Router {
+ public:
+  /// Exact path; "/a/b" and "/a/b/" are the same route.
+  void Add(Route route);
+  /// Every path starting with `prefix` (longest prefix wins) not matched exactly.
+  void AddPrefix(Route route);
+  RouteMatch Match(Method method, std::string_view path) const;
+
+ private:
+  static std::string_view Normalize(std::string_view path);
+
+  std::unordered_map<std::string, Route> exact_;
+  std::vector<Route> prefixes_;
+};
+
+}  // namespace minitok::http

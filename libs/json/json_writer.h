@@ -1,0 +1,47 @@
+#pragma once
+// A streaming JSON writer for responses: no DOM, one growing buffer, correct escaping.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace minitok::json {
+
+/// Writes one JSON document. Callers nest Begin/End calls; commas are inserted automatically.
+/// Strings must already be valid UTF-8 (every input is validated at the edge).
+class JsonWriter {
+ public:
+  JsonWriter() { out_.reserve(512); }
+
+  JsonWriter& BeginObject();
+  JsonWriter& EndObject();
+  JsonWriter& BeginArray();
+  JsonWriter& EndArray();
+  /// Starts a member of the current object; the next value call supplies its value.
+  JsonWriter& Key(std::string_view key);
+
+  JsonWriter& String(std::string_view value);
+  JsonWriter& Int(std::int64_t value);
+  JsonWriter& Bool(bool value);
+  JsonWriter& Null();
+
+  JsonWriter& Member(std::string_view key, std::string_view value) { return Key(key).String(value); }
+  JsonWriter& Member(std::string_view key, const char* value) { return Key(key).String(value); }
+  JsonWriter& Member(std::string_view key, std::int64_t value) { return Key(key).Int(value); }
+  JsonWriter& Member(std::string_view key, int value) { return Key(key).Int(value); }
+  JsonWriter& Member(std::string_view key, bool value) { return Key(key).Bool(value); }
+
+  const std::string& str() const { return out_; }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  void BeforeValue();
+
+  std::string out_;
+  bool need_comma_ = false;
+};
+
+/// Appends `value` as a quoted, escaped JSON string.
+void AppendQuoted(std::string& out, std::string_view value);
+
+}  // namespace minitok::json

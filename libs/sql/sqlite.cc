@@ -1,0 +1,216 @@
+#include "libs/sql/sqlite.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace minitok::sql {
+namespace {
+
+Error SqliteError(sqlite3* db, std::string_view what) {
+  const int code = sqlite3_extended_errcode(db);
+  std::string detail = std::string(what) + ": " + sqlite3_errmsg(db);
+  if (code == SQLITE_INTERRUPT) {
+    return MakeError(Code::kUnavailable, "the request took too long, please try again", detail);
+  }
+  if ((code & 0xFF) == SQLITE_BUSY || (code & 0xFF) == SQLITE_LOCKED) {
+    return MakeError(Code::kUnavailable, "the server is busy, please try again", detail);
+  }
+  if ((code & 0xFF) == SQLITE_FULL) {
+    return MakeError(Code::kResourceExhausted, "the server's disk is full", detail);
+  }
+  return InternalError(std::move(detail));
+}
+
+}  // namespace
+
+Statement::~Statement() {
+  if (stmt_ != nullptr) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
+
+Statement& Statement::Bind(int index, std::int64_t value) {
+  bind_failed_ |= sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK;
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::string_view value) {
+  bind_failed_ |= sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
+                                      SQLITE_UTF8) != SQLITE_OK;
+  return *this;
+}
+
+Statement& Statement::BindNull(int index) {
+  bind_failed_ |= sqlite3_bind_null(stmt_, index) != SQLITE_OK;
+  return *this;
+}
+
+Result<bool> Statement::Step() {
+  if (bind_failed_) return SqliteError(db_, "bind");
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return SqliteError(db_, sqlite3_sql(stmt_));
+}
+
+Status Statement::Run() {
+  for (;;) {
+    MINITOK_ASSIGN_OR_RETURN(const bool row, Step());
+    if (!row) return Ok();
+  }
+}
+
+std::int64_t Statement::ColumnInt(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string Statement::ColumnText(int column) const {
+  const auto* text = sqlite3_column_text(stmt_, column);
+  const int size = sqlite3_column_bytes(stmt_, column);
+  if (text == nullptr) return {};
+  return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size));
+}
+
+bool Statement::ColumnIsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+Connection::Connection(sqlite3* db) : db_(db) {}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool read_only) {
+  sqlite3* db = nullptr;
+  const int flags = (read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) |
+                    SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    Error error = InternalError("open " + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+    sqlite3_close_v2(db);
+    return error;
+  }
+  auto connection = std::unique_ptr<Connection>(new Connection(db));
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_progress_handler(db, 1000, &Connection::OnProgress, connection.get());
+  if (!read_only) {
+    // NORMAL in WAL mode: a commit survives a process crash; power loss may drop the last
+    // transactions, never corrupt the file.
+    MINITOK_RETURN_IF_ERROR(connection->Execute(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
+  }
+  return connection;
+}
+
+int Connection::OnProgress(void* self) {
+  const auto& deadline = static_cast<Connection*>(self)->deadline_;
+  return deadline && std::chrono::steady_clock::now() > *deadline ? 1 : 0;
+}
+
+void Connection::SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+  deadline_ = deadline;
+}
+
+Result<Statement> Connection::Prepare(std::string_view sql) {
+  const std::string key(sql);
+  auto found = statements_.find(key);
+  if (found == statements_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT,
+                           &stmt, nullptr) != SQLITE_OK) {
+      return SqliteError(db_, "prepare " + key);
+    }
+    found = statements_.emplace(key, stmt).first;
+  }
+  return Statement(found->second, db_);
+}
+
+Status Connection::Execute(const std::string& sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    Error error = SqliteError(db_, sql.substr(0, 80));
+    sqlite3_free(message);
+    return error;
+  }
+  return Ok();
+}
+
+std::int64_t Connection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+
+int Connection::ChangedRows() const { return sqlite3_changes(db_); }
+
+Status ApplyMigrations(Connection& connection, std::span<const EmbeddedFile> migrations,
+                       const std::string& label) {
+  std::vector<EmbeddedFile> ordered(migrations.begin(), migrations.end());
+  std::sort(ordered.begin(), ordered.end(),
+            [](const auto& a, const auto& b) { return a.path < b.path; });
+  for (std::size_t i = 0; i < ordered.size(); ++i) {
+    int number = 0;
+    const auto name = ordered[i].path.substr(ordered[i].path.rfind('/') + 1);
+    std::from_chars(name.data(), name.data() + name.size(), number);
+    if (number != static_cast<int>(i + 1)) {
+      return InternalError("migration " + std::string(ordered[i].path) + " is out of sequence");
+    }
+  }
+
+  MINITOK_ASSIGN_OR_RETURN(auto version_statement, connection.Prepare("PRAGMA user_version"));
+  MINITOK_ASSIGN_OR_RETURN(const bool has_row, version_statement.Step());
+  const std::int64_t current = has_row ? version_statement.ColumnInt(0) : 0;
+  const auto known = static_cast<std::int64_t>(ordered.size());
+  if (current > known) {
+    return MakeError(Code::kFailedPrecondition,
+                     "the " + label + " database has schema version " + std::to_string(current) +
+                         ", newer than this minitok knows (" + std::to_string(known) +
+                         "); upgrade minitok or use another --data-dir");
+  }
+  for (std::int64_t version = current + 1; version <= known; ++version) {
+    const std::string script(ordered[static_cast<std::size_t>(version - 1)].bytes);
+    MINITOK_RETURN_IF_ERROR(connection.Execute("BEGIN IMMEDIATE"));
+    auto applied = connection.Execute(script);
+    if (applied.ok()) {
+      applied = connection.Execute("PRAGMA user_version = " + std::to_string(version));
+    }
+    if (!applied.ok()) {
+      (void)connection.Execute("ROLLBACK");
+      return std::move(applied).error();
+    }
+    MINITOK_RETURN_IF_ERROR(connection.Execute("COMMIT"));
+  }
+  return Ok();
+}
+
+Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options,
+                                                 std::span<const EmbeddedFile> migrations) {
+  if (options.path == ":memory:" || options.path.empty()) {
+    return InternalError("a database needs a file path");
+  }
+  auto database = std::unique_ptr<Database>(new Database(options));
+  MINITOK_ASSIGN_OR_RETURN(database->writer_, Connection::Open(options.path, false));
+  MINITOK_RETURN_IF_ERROR(ApplyMigrations(*database->writer_, migrations, options.path));
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, options.readers); ++i) {
+    MINITOK_ASSIGN_OR_RETURN(auto reader, Connection::Open(options.path, true));
+    database->idle_readers_.push_back(reader.get());
+    database->readers_.push_back(std::move(reader));
+  }
+  return database;
+}
+
+Database::Lease::Lease(Database& db) : db_(db) {
+  std::unique_lock lock(db_.readers_mutex_);
+  db_.reader_returned_.wait(lock, [this] { return !db_.idle_readers_.empty(); });
+  connection_ = db_.idle_readers_.back();
+  db_.idle_readers_.pop_back();
+}
+
+Database::Lease::~Lease() {
+  {
+    std::lock_guard lock(db_.readers_mutex_);
+    db_.idle_readers_.push_back(connection_);
+  }
+  db_.reader_returned_.notify_one();
+}
+
+}  // namespace minitok::sql

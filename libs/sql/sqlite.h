@@ -1,0 +1,158 @@
+#pragma once
+// SQLite access for the data layer: one writer connection per file (writes serialised, so every
+// write is one short IMMEDIATE transaction), a small pool of reader connections (WAL lets them
+// read while the writer writes), cached prepared statements, numbered migrations.
+// SQL text lives only in services' data files; values are always bound, never spliced.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "libs/core/embedded_file.h"
+#include "libs/core/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace minitok::sql {
+
+/// A prepared statement borrowed from its connection's cache; reset when it goes out of scope.
+/// Not thread-safe: used only by the thread holding the connection.
+class Statement {
+ public:
+  Statement(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
+  Statement(Statement&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)), db_(other.db_) {}
+  Statement& operator=(Statement&&) = delete;
+  ~Statement();
+
+  /// Binds are 1-based, as in SQLite.
+  Statement& Bind(int index, std::int64_t value);
+  Statement& Bind(int index, std::string_view value);
+  Statement& BindNull(int index);
+
+  /// Advances; true when a row is available, false when done.
+  Result<bool> Step();
+  /// Steps to completion, for statements that return no rows.
+  Status Run();
+
+  std::int64_t ColumnInt(int column) const;
+  std::string ColumnText(int column) const;
+  bool ColumnIsNull(int column) const;
+
+ private:
+  sqlite3_stmt* stmt_;
+  sqlite3* db_;
+  bool bind_failed_ = false;
+};
+
+/// One sqlite3 connection with its statement cache. Used by one thread at a time.
+class Connection {
+ public:
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only);
+
+  /// Returns the cached statement for `sql` (prepared on first use).
+  Result<Statement> Prepare(std::string_view sql);
+  /// Runs one or more statements without results (pragmas, migrations, BEGIN/COMMIT).
+  Status Execute(const std::string& sql);
+  std::int64_t LastInsertRowId() const;
+  int ChangedRows() const;
+
+  /// Interrupts statements running past `deadline` (slow SQL is cut off, not waited for).
+  void SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline);
+
+ private:
+  explicit Connection(sqlite3* db);
+  static int OnProgress(void* self);
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
+};
+
+struct DatabaseOptions {
+  std::string path;  ///< ":memory:" is refused: readers need a shared file (tests use temp files)
+  std::size_t readers = 2;
+  std::chrono::milliseconds statement_timeout{5000};
+};
+
+/// A service's database. Safe to use from any thread.
+class Database {
+ public:
+  /// Opens (creating if needed) and applies `migrations` ("NNN_name.sql", applied in order, the
+  /// count kept in PRAGMA user_version). Refuses a file whose schema is newer than `migrations`.
+  static Result<std::unique_ptr<Database>> Open(const DatabaseOptions& options,
+                                                std::span<const EmbeddedFile> migrations);
+
+  /// Runs `work(Connection&)` inside BEGIN IMMEDIATE on the writer; commits if it returns ok,
+  /// rolls back otherwise. `work` returns Result<T>.
+  template <class Work>
+  auto Write(Work&& work) -> decltype(work(std::declval<Connection&>())) {
+    std::lock_guard lock(writer_mutex_);
+    MINITOK_RETURN_IF_ERROR(writer_->Execute("BEGIN IMMEDIATE"));
+    auto result = work(*writer_);
+    if (!result.ok()) {
+      (void)writer_->Execute("ROLLBACK");
+      return result;
+    }
+    if (auto committed = writer_->Execute("COMMIT"); !committed.ok()) {
+      (void)writer_->Execute("ROLLBACK");
+      return std::move(committed).error();
+    }
+    return result;
+  }
+
+  /// Runs `work(Connection&)` on a reader inside one read transaction (a consistent snapshot).
+  template <class Work>
+  auto Read(Work&& work) -> decltype(work(std::declval<Connection&>())) {
+    Lease lease(*this);
+    lease->SetDeadline(std::chrono::steady_clock::now() + options_.statement_timeout);
+    MINITOK_RETURN_IF_ERROR(lease->Execute("BEGIN"));
+    auto result = work(*lease);
+    (void)lease->Execute("COMMIT");
+    lease->SetDeadline(std::nullopt);
+    return result;
+  }
+
+  const std::string& path() const { return options_.path; }
+
+ private:
+  class Lease {
+   public:
+    explicit Lease(Database& db);
+    ~Lease();
+    Connection* operator->() { return connection_; }
+    Connection& operator*() { return *connection_; }
+
+   private:
+    Database& db_;
+    Connection* connection_;
+  };
+
+  explicit Database(DatabaseOptions options) : options_(std::move(options)) {}
+
+  DatabaseOptions options_;
+  std::mutex writer_mutex_;
+  std::unique_ptr<Connection> writer_;
+  std::mutex readers_mutex_;
+  std::condition_variable reader_returned_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+  std::vector<Connection*> idle_readers_;
+};
+
+/// Applies `migrations` on `connection` (exposed for tests).
+Status ApplyMigrations(Connection& connection, std::span<const EmbeddedFile> migrations,
+                       const std::string& label);
+
+}  // namespace minitok::sql

@@ -1,0 +1,96 @@
+#include "libs/sql/sqlite.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace minitok::sql {
+namespace {
+
+class DatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("minitok-sql-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string Path() const { return (dir_ / "t.db").string(); }
+
+  std::filesystem::path dir_;
+};
+
+const EmbeddedFile kMigrations[] = {
+    {"001_init.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL);"},
+    {"002_more.sql", "ALTER TABLE t ADD COLUMN n INTEGER NOT NULL DEFAULT 0;"},
+};
+
+TEST_F(DatabaseTest, AppliesMigrationsOnceAndWritesAndReads) {
+  {
+    auto db = Database::Open({.path = Path()}, kMigrations);
+    ASSERT_TRUE(db.ok()) << db.error().detail;
+    auto written = (*db)->Write([](Connection& c) -> Result<std::int64_t> {
+      MINITOK_ASSIGN_OR_RETURN(auto insert, c.Prepare("INSERT INTO t (v, n) VALUES (?, ?)"));
+      MINITOK_RETURN_IF_ERROR(insert.Bind(1, std::string_view("hello")).Bind(2, std::int64_t{3}).Run());
+      return c.LastInsertRowId();
+    });
+    ASSERT_TRUE(written.ok());
+    EXPECT_EQ(*written, 1);
+  }
+  auto reopened = Database::Open({.path = Path()}, kMigrations);
+  ASSERT_TRUE(reopened.ok());
+  auto read = (*reopened)->Read([](Connection& c) -> Result<std::string> {
+    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare("SELECT v, n FROM t WHERE id = ?"));
+    select.Bind(1, std::int64_t{1});
+    MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
+    if (!row) return MakeError(Code::kNotFound, "missing");
+    return select.ColumnText(0) + std::to_string(select.ColumnInt(1));
+  });
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(*read, "hello3");
+}
+
+TEST_F(DatabaseTest, RollsBackWhenWorkFails) {
+  auto db = Database::Open({.path = Path()}, kMigrations);
+  ASSERT_TRUE(db.ok());
+  auto failed = (*db)->Write([](Connection& c) -> Status {
+    MINITOK_ASSIGN_OR_RETURN(auto insert, c.Prepare("INSERT INTO t (v) VALUES (?)"));
+    MINITOK_RETURN_IF_ERROR(insert.Bind(1, std::string_view("x")).Run());
+    return MakeError(Code::kInvalidArgument, "changed my mind");
+  });
+  EXPECT_FALSE(failed.ok());
+  auto count = (*db)->Read([](Connection& c) -> Result<std::int64_t> {
+    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare("SELECT COUNT(*) FROM t"));
+    MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
+    return row ? select.ColumnInt(0) : -1;
+  });
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 0);
+}
+
+TEST_F(DatabaseTest, RefusesNewerSchema) {
+  { ASSERT_TRUE(Database::Open({.path = Path()}, kMigrations).ok()); }
+  auto older = Database::Open({.path = Path()}, std::span(kMigrations, 1));
+  ASSERT_FALSE(older.ok());
+  EXPECT_EQ(older.error().code, Code::kFailedPrecondition);
+  EXPECT_NE(older.error().message.find("newer"), std::string::npos);
+}
+
+TEST_F(DatabaseTest, ReportsSqlErrorsAsInternalWithDetailOnly) {
+  auto db = Database::Open({.path = Path()}, kMigrations);
+  ASSERT_TRUE(db.ok());
+  auto bad = (*db)->Read([](Connection& c) -> Status {
+    auto statement = c.Prepare("SELECT nope FROM t");
+    if (statement.ok()) return Ok();
+    return statement.error();
+  });
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, Code::kInternal);
+  EXPECT_EQ(bad.error().message.find("nope"), std::string::npos);
+  EXPECT_NE(bad.error().detail.find("nope"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace minitok::sql

@@ -1,0 +1,35 @@
+// A three-column grid of video covers. Each tile links to the player; own
+// videos can show their processing state.
+
+import { h } from '../lib/dom.js';
+import { icon } from '../lib/icons.js';
+import { formatCount } from '../lib/format.js';
+
+/** A video's processing state; a missing state means ready. */
+export function videoState(video) {
+  return video.state === 'processing' || video.state === 'failed' ? video.state : 'ready';
+}
+
+/** hrefFor(video) gives the player link; showState adds processing badges. */
+export function videoGrid(videos, { hrefFor, showState = false, label = 'Videos' }) {
+  const grid = h('ul', { class: 'video-grid', 'aria-label': label });
+  for (const video of videos) {
+    const state = showState ? videoState(video) : 'ready';
+    const cover = h('img', { class: 'video-grid__cover', src: video.cover_url, alt: '', loading: 'lazy', decoding: 'async' });
+    cover.addEventListener('error', () => cover.classList.add('is-broken'), { once: true });
+    const badge = state === 'ready' ? null
+      : h('span', { class: ['state-badge', `state-badge--${state}`], title: video.state_reason || null },
+        state === 'processing' ? 'Processing…' : 'Failed');
+    grid.append(h('li', { class: ['video-grid__item', `is-${state}`], dataset: { videoId: video.id, state } },
+      h('a', {
+        class: 'video-grid__link',
+        href: `#${hrefFor(video)}`,
+        'aria-label': `${video.title || 'Untitled'}, ${formatCount(video.favorite_count)} likes${state === 'ready' ? '' : `, ${state}`}`,
+      },
+      cover,
+      badge,
+      h('span', { class: 'video-grid__meta' }, icon('heart'), h('span', { text: formatCount(video.favorite_count) })),
+      h('span', { class: 'video-grid__title', text: video.title }))));
+  }
+  return grid;
+}

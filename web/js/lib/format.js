@@ -1,0 +1,48 @@
+// Display formatting: counts, times, names.
+
+/** 999 -> "999", 1234 -> "1.2K", 56789 -> "56.8K", 1234567 -> "1.2M". */
+export function formatCount(value) {
+  const n = Number(value) || 0;
+  if (Math.abs(n) < 1000) return String(n);
+  const [divisor, suffix] = Math.abs(n) < 1e6 ? [1e3, 'K'] : Math.abs(n) < 1e9 ? [1e6, 'M'] : [1e9, 'B'];
+  const scaled = n / divisor;
+  const text = scaled >= 100 ? Math.floor(scaled).toString() : (Math.floor(scaled * 10) / 10).toString();
+  return text + suffix;
+}
+
+/** Short clock for chat: "14:05" today, "03-14 14:05" on other days. */
+export function formatMessageTime(epochMs, now = new Date()) {
+  const date = new Date(Number(epochMs));
+  if (Number.isNaN(date.getTime())) return '';
+  const pad = (n) => String(n).padStart(2, '0');
+  const clock = `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  const sameDay = date.toDateString() === now.toDateString();
+  return sameDay ? clock : `${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${clock}`;
+}
+
+/** Bytes as "1.4 MB". */
+export function formatBytes(bytes) {
+  const n = Number(bytes) || 0;
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = n / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+  return `${value.toFixed(value >= 10 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** First letter (code point) of a name, upper-cased, for avatar fallbacks. */
+export function initialOf(name) {
+  const first = Array.from(String(name ?? '').trim())[0];
+  return first ? first.toUpperCase() : '?';
+}
+
+/** Length in Unicode code points, the unit the server counts in. */
+export function codePointLength(text) {
+  return Array.from(String(text ?? '')).length;
+}
+
+/** "1 comment" / "3 comments". */
+export function plural(count, singular, pluralForm = `${singular}s`) {
+  return `${formatCount(count)} ${Number(count) === 1 ? singular : pluralForm}`;
+}

@@ -1,0 +1,100 @@
+// Log in and sign up (one form, two modes). On success the token goes to
+// localStorage (state/session.js) and the user returns to `next`.
+
+import { h } from '../lib/dom.js';
+import { icon } from '../lib/icons.js';
+import { codePointLength } from '../lib/format.js';
+import { api } from '../api/douyin.js';
+import { session } from '../state/session.js';
+import { go } from '../navigation.js';
+import { toast } from '../components/toast.js';
+
+const MAX_CHARS = 32;
+
+/** Only follow "next" paths inside the app. */
+function safeNext(next) {
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') && !next.startsWith('/signup')
+    ? next : '/feed';
+}
+
+export function authView({ query }, mode) {
+  const signingUp = mode === 'signup';
+  const next = safeNext(query.next);
+  const nextQuery = query.next ? `?next=${encodeURIComponent(next)}` : '';
+
+  const error = h('p', { class: 'form__error', role: 'alert', hidden: true });
+  const username = h('input', {
+    id: 'auth-username', name: 'username', type: 'text', autocomplete: 'username', required: true,
+    autocapitalize: 'none', spellcheck: 'false', maxlength: String(MAX_CHARS * 2),
+  });
+  const password = h('input', {
+    id: 'auth-password', name: 'password', type: 'password', required: true,
+    autocomplete: signingUp ? 'new-password' : 'current-password', maxlength: String(MAX_CHARS * 2),
+  });
+  const submit = h('button', { type: 'submit', class: 'button button--primary button--block button--lg' },
+    signingUp ? 'Sign up' : 'Log in');
+  const heading = h('h1', { class: 'auth__title', tabindex: '-1', text: signingUp ? 'Create your account' : 'Log in to minitok' });
+
+  const form = h('form', { class: 'form auth__form', novalidate: true },
+    h('div', { class: 'form__field' },
+      h('label', { for: 'auth-username', text: 'Username' }), username,
+      signingUp ? h('p', { class: 'form__hint', text: `1–${MAX_CHARS} characters. This is your public name.` }) : null),
+    h('div', { class: 'form__field' },
+      h('label', { for: 'auth-password', text: 'Password' }), password,
+      signingUp ? h('p', { class: 'form__hint', text: `1–${MAX_CHARS} characters.` }) : null),
+    error,
+    submit);
+
+  const el = h('section', { class: 'view auth-view' },
+    h('div', { class: 'auth__card' },
+      h('div', { class: 'auth__brand', 'aria-hidden': 'true' }, h('span', { class: 'brand-mark brand-mark--lg' }, icon('play'))),
+      heading,
+      h('p', { class: 'auth__lead', text: signingUp ? 'Post videos, follow creators and chat with friends.' : 'Welcome back.' }),
+      form,
+      h('p', { class: 'auth__switch' },
+        signingUp ? 'Already have an account? ' : 'New here? ',
+        h('a', { href: `#/${signingUp ? 'login' : 'signup'}${nextQuery}`, text: signingUp ? 'Log in' : 'Sign up' }))));
+
+  function showError(message, field = null) {
+    error.textContent = message;
+    error.hidden = false;
+    for (const input of [username, password]) input.removeAttribute('aria-invalid');
+    if (field) { field.setAttribute('aria-invalid', 'true'); field.focus(); }
+  }
+
+  function validate(name, pass) {
+    if (!name) return ['Enter a username.', username];
+    if (codePointLength(name) > MAX_CHARS) return [`Usernames are at most ${MAX_CHARS} characters.`, username];
+    if (!pass) return ['Enter a password.', password];
+    if (codePointLength(pass) > MAX_CHARS) return [`Passwords are at most ${MAX_CHARS} characters.`, password];
+    return null;
+  }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const name = username.value.trim();
+    const pass = password.value;
+    const problem = validate(name, pass);
+    if (problem) { showError(...problem); return; }
+    error.hidden = true;
+    submit.disabled = true;
+    submit.textContent = signingUp ? 'Creating account…' : 'Logging in…';
+    try {
+      const { userId, token } = signingUp ? await api.register(name, pass) : await api.login(name, pass);
+      session.signIn({ token, userId, name });
+      toast(signingUp ? `Welcome to minitok, ${name}!` : `Welcome back, ${name}.`, 'success');
+      go(next, { replace: true });
+    } catch (err) {
+      showError(err.message, signingUp && err.code === 10005 ? username : null);
+      submit.disabled = false;
+      submit.textContent = signingUp ? 'Sign up' : 'Log in';
+    }
+  });
+
+  if (session.isSignedIn && !query.next) {
+    // Already signed in: offer a way forward instead of a second login.
+    form.prepend(h('p', { class: 'form__note' }, `You are logged in as ${session.name}. `, h('a', { href: '#/feed', text: 'Go to the feed' })));
+  }
+
+  return { el, focusTarget: username };
+}
