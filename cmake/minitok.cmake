@@ -27,15 +27,18 @@ endfunction()
 # so that the binary carries its migrations and web client and runs from any directory.
 function(minitok_embed_files target namespace base_dir)
   set(files ${ARGN})
+  # A CMake list would split into several arguments on the command line; pass it joined.
+  string(REPLACE ";" "|" joined_files "${files}")
   set(out ${PROJECT_BINARY_DIR}/generated/embedded/${target}.cc)
   set(header ${PROJECT_BINARY_DIR}/generated/embedded/${target}.h)
   add_custom_command(
     OUTPUT ${out} ${header}
     COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DHEADER=${header} -DNAMESPACE=${namespace}
-            -DBASE_DIR=${base_dir} "-DFILES=${files}"
+            -DBASE_DIR=${base_dir} "-DFILES=${joined_files}"
             -P ${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake
     DEPENDS ${files} ${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake
-    COMMENT "Embedding ${target}")
+    COMMENT "Embedding ${target}"
+    VERBATIM)
   add_library(${target} STATIC ${out})
   target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/generated)
   target_link_libraries(${target} PUBLIC minitok_core)

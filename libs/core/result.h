@@ -57,6 +57,9 @@ class [[nodiscard]] Result {
   const Error& error() const& { return std::get<1>(state_); }
   Error&& error() && { return std::get<1>(std::move(state_)); }
 
+  /// The outcome without the value.
+  Result<void> status() const;
+
  private:
   std::variant<T, Error> state_;
 };
@@ -78,6 +81,12 @@ class [[nodiscard]] Result<void> {
 };
 
 using Status = Result<void>;
+
+template <class T>
+Result<void> Result<T>::status() const {
+  if (ok()) return {};
+  return error();
+}
 
 inline Status Ok() { return {}; }
 

@@ -117,3 +117,64 @@ TEST(MultipartTest, RefusesTruncatedAndMalformedBodies) {
 
 }  // namespace
 }  // namespace minitok::http
+
+#include "libs/http/file_response.h"
+
+namespace minitok::http {
+namespace {
+
+TEST(ResolveRangeTest, HandlesEveryForm) {
+  ByteRange r;
+  EXPECT_EQ(ResolveRange("bytes=0-99", 1000, r), RangeOutcome::kPartial);
+  EXPECT_EQ(r.first, 0u);
+  EXPECT_EQ(r.length, 100u);
+  EXPECT_EQ(ResolveRange("bytes=900-", 1000, r), RangeOutcome::kPartial);
+  EXPECT_EQ(r.length, 100u);
+  EXPECT_EQ(ResolveRange("bytes=-10", 1000, r), RangeOutcome::kPartial);
+  EXPECT_EQ(r.first, 990u);
+  EXPECT_EQ(ResolveRange("bytes=990-5000", 1000, r), RangeOutcome::kPartial);
+  EXPECT_EQ(r.length, 10u);
+  EXPECT_EQ(ResolveRange("bytes=1000-", 1000, r), RangeOutcome::kUnsatisfiable);
+  EXPECT_EQ(ResolveRange("bytes=-0", 1000, r), RangeOutcome::kUnsatisfiable);
+  EXPECT_EQ(ResolveRange("bytes=5-1", 1000, r), RangeOutcome::kWhole);
+  EXPECT_EQ(ResolveRange("bytes=0-1,5-6", 1000, r), RangeOutcome::kWhole);
+  EXPECT_EQ(ResolveRange("items=0-1", 1000, r), RangeOutcome::kWhole);
+  EXPECT_EQ(ResolveRange("bytes=a-b", 1000, r), RangeOutcome::kWhole);
+}
+
+TEST(ServeBytesTest, AnswersConditionalAndRangeRequests) {
+  Request request;
+  request.method = Method::kGet;
+  const StaticOptions options{.content_type = "text/plain"};
+  Response whole = ServeBytes(request, "hello world", options);
+  EXPECT_EQ(whole.status, 200);
+  EXPECT_EQ(whole.body, "hello world");
+  std::string etag;
+  for (const auto& [name, value] : whole.headers) {
+    if (name == "ETag") etag = value;
+  }
+  ASSERT_FALSE(etag.empty());
+
+  request.headers = {{"if-none-match", etag}};
+  EXPECT_EQ(ServeBytes(request, "hello world", options).status, 304);
+
+  request.headers = {{"range", "bytes=6-"}};
+  Response part = ServeBytes(request, "hello world", options);
+  EXPECT_EQ(part.status, 206);
+  EXPECT_EQ(part.body, "world");
+
+  request.headers = {{"range", "bytes=6-"}, {"if-range", "\"stale\""}};
+  EXPECT_EQ(ServeBytes(request, "hello world", options).status, 200);
+
+  request.headers = {{"range", "bytes=50-"}};
+  EXPECT_EQ(ServeBytes(request, "hello world", options).status, 416);
+
+  request.headers = {};
+  request.method = Method::kHead;
+  Response head = ServeBytes(request, "hello world", options);
+  EXPECT_EQ(head.body, "");
+  EXPECT_EQ(head.head_length, 11u);
+}
+
+}  // namespace
+}  // namespace minitok::http

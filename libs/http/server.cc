@@ -357,13 +357,15 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
     slot.idle = true;
     std::tie(ec, std::ignore) = co_await bhttp::async_read_header(stream, buffer, header_parser, kTuple);
     slot.idle = false;
+    if (ec && ((IsQuietDisconnect(ec) && buffer.size() == 0) || ec == beast::error::timeout ||
+               ec == asio::error::operation_aborted)) {
+      break;  // the client went away or stayed idle: nothing to answer
+    }
     const auto started = std::chrono::steady_clock::now();
     Request request;
     request.request_id = id_prefix + "-" + std::to_string(++next_request);
     request.remote_address = remote;
     if (ec) {
-      if (IsQuietDisconnect(ec) && buffer.size() == 0) break;
-      if (ec == beast::error::timeout || ec == asio::error::operation_aborted) break;
       if (ec == bhttp::error::header_limit) {
         co_await reject(request, Response::Text(431, "request header fields too large\n"));
       } else if (!IsQuietDisconnect(ec)) {

@@ -214,3 +214,17 @@ Database::Lease::~Lease() {
 }
 
 }  // namespace minitok::sql
+
+namespace minitok::sql {
+
+std::string IdArray(std::span<const std::int64_t> ids) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += std::to_string(ids[i]);
+  }
+  out.push_back(']');
+  return out;
+}
+
+}  // namespace minitok::sql

@@ -156,3 +156,11 @@ Status ApplyMigrations(Connection& connection, std::span<const EmbeddedFile> mig
                        const std::string& label);
 
 }  // namespace minitok::sql
+
+namespace minitok::sql {
+
+/// "[1,2,3]": a batch of ids bound as one parameter and expanded in SQL with
+/// `IN (SELECT value FROM json_each(?))`, so one prepared statement serves every batch size.
+std::string IdArray(std::span<const std::int64_t> ids);
+
+}  // namespace minitok::sql

@@ -810,6 +810,14 @@ class Server:
         return self
 
     @staticmethod
+    def _close_stdout(p):
+        try:
+            if p is not None and p.stdout:
+                p.stdout.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+    @staticmethod
     def _drain(proc):
         try:
             for _ in proc.stdout:
@@ -827,6 +835,8 @@ class Server:
             raise AssertionError(f"minitok was expected to exit but is still running after {timeout}s; "
                                  f"stderr:\n{self.stderr_text()[-2000:]}")
         self._stderr_f.close()
+        self._close_stdout(self.proc)
+        self.proc = None
         return rc, self.stderr_text()
 
     def client(self) -> Client:
@@ -870,6 +880,7 @@ class Server:
         finally:
             if self._stderr_f:
                 self._stderr_f.close()
+            self._close_stdout(p)
         self.proc = None
         if expect_code is not None and rc != expect_code:
             raise AssertionError(f"minitok exited with {rc} after {signal.Signals(sig).name}, expected {expect_code}; "
@@ -886,6 +897,7 @@ class Server:
         finally:
             if self._stderr_f:
                 self._stderr_f.close()
+            self._close_stdout(self.proc)
         self.proc = None
         return rc
 
@@ -900,6 +912,9 @@ class Server:
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:
                 pass
+        self._close_stdout(self.proc)
+        if self._stderr_f:
+            self._stderr_f.close()
         self.proc = None
 
     def cleanup(self):

@@ -96,7 +96,7 @@ class PublishTests(h.ServerCase):
         u = self.c.new_user("fn")
         parent = os.path.dirname(self.server.data_dir)
         self.c.publish(u.token, "traversal", filename="../../../evil-minitok.mp4")
-        self.c.publish(u.token, "weird", filename='a"b;c\\d.mp4')
+        self.c.publish(u.token, "weird", filename="视频 a;b=c.mp4")
         self.assertFalse(os.path.exists(os.path.join(parent, "evil-minitok.mp4")))
         self.assertFalse(os.path.exists(os.path.join(self.server.data_dir, "evil-minitok.mp4")))
         v = [x for x in self.c.publish_list(u.id) if x["title"] == "traversal"][0]

@@ -52,7 +52,7 @@ class UserTests(h.ServerCase):
         self.c.user_info(user_id=999999, token=b.token, expect=NOT_FOUND)
         self.c.user_info(user_id=999999, expect=NOT_FOUND)
         # neither user_id nor token: nobody to answer for
-        d = self.c.user_info()
+        d = self.c.user_info(expect=None)
         self.assertIn(d["status_code"], (INVALID, UNAUTH), d)
         # no user_id, invalid token
         self.c.user_info(token="garbage", expect=UNAUTH)
@@ -206,7 +206,7 @@ class UserTests(h.ServerCase):
         rs_hdr = h.b64url(b'{"alg":"RS256","typ":"JWT"}')
         bad.append(f"{rs_hdr}.{ps}.{ss}")
         for tok in bad:
-            d = self.c.user_info(token=tok)
+            d = self.c.user_info(token=tok, expect=None)
             self.assertEqual(d["status_code"], UNAUTH, f"token {tok[:60]}...: {d}")
             d = self.c.favorite(tok, 1, expect=None)
             self.assertEqual(d["status_code"], UNAUTH, f"favorite with token {tok[:60]}...: {d}")

@@ -63,7 +63,7 @@ export function openComments(video, { onCountChange } = {}) {
       h('a', { href: `#/user/${comment.user?.id}`, class: 'comment__avatar', tabindex: '-1', 'aria-hidden': 'true' }, avatar(comment.user, 'sm')),
       h('div', { class: 'comment__main' },
         h('a', { class: 'comment__author', href: `#/user/${comment.user?.id}`, text: comment.user?.name ?? 'Someone' },
-          session.isMe(video.author?.id) && Number(comment.user?.id) === Number(video.author?.id)
+          Number(comment.user?.id) === Number(video.author?.id)
             ? h('span', { class: 'comment__badge', text: 'Creator' }) : null),
         h('p', { class: 'comment__content', text: comment.content }),
         h('span', { class: 'comment__date', text: comment.create_date })),

@@ -4,7 +4,7 @@
 import { h } from '../lib/dom.js';
 import { avatar } from './avatar.js';
 import { followButton } from './follow-button.js';
-import { formatCount } from '../lib/format.js';
+import { plural } from '../lib/format.js';
 
 /**
  * users: User[]; options.secondary(user) -> string for the second line;
@@ -15,7 +15,7 @@ export function userList(users, { secondary, trailing, href, label = 'People' } 
   const list = h('ul', { class: 'user-list', 'aria-label': label });
   for (const user of users) {
     const second = secondary ? secondary(user)
-      : user.signature || `${formatCount(user.follower_count)} followers · ${formatCount(user.work_count)} videos`;
+      : user.signature || `${plural(user.follower_count, 'follower')} · ${plural(user.work_count, 'video')}`;
     list.append(h('li', { class: 'user-list__item', dataset: { userId: user.id } },
       h('a', { class: 'user-list__link', href: `#${href ? href(user) : `/user/${user.id}`}` },
         avatar(user, 'md'),

@@ -1,5 +1,6 @@
 // A vertical, snap-scrolling list of video slides. Swipe, scroll, or use the
-// keyboard (↑/↓, j/k, Page Up/Down; Space pause, m mute, l like, c comments).
+// keyboard (↑/↓, j/k, Page Up/Down, Home/End; Space pause, m mute, l like,
+// c comments).
 // The slide most in view plays; the next page is requested a few slides
 // before the end.
 
@@ -126,6 +127,8 @@ export function createVideoFeed({ videos = [], loadMore = null, startVideoId = n
         event.preventDefault(); go(activeIndex - 1); break;
       case 'Home':
         event.preventDefault(); go(0); break;
+      case 'End':
+        event.preventDefault(); go(slides.length - 1); break;
       case ' ':
         if (onControl) return; // Space activates the focused button instead
         event.preventDefault(); current()?.togglePlay(); break;

@@ -36,6 +36,10 @@ export function createVideoSlide(video) {
     disablepictureinpicture: true,
     disableremoteplayback: true,
   });
+  // A blurred copy of the cover fills the letterbox around non-9:16 videos.
+  const backdrop = video.cover_url
+    ? h('img', { class: 'slide__backdrop', src: video.cover_url, alt: '', loading: 'lazy', decoding: 'async' }) : null;
+  backdrop?.addEventListener('error', () => backdrop.remove(), { once: true });
   const surface = h('button', { type: 'button', class: 'slide__surface' });
   const pausedBadge = h('span', { class: 'slide__paused', 'aria-hidden': 'true' }, icon('play'));
   const heartBurst = h('span', { class: 'slide__burst', 'aria-hidden': 'true' }, icon('heart'));
@@ -76,7 +80,7 @@ export function createVideoSlide(video) {
     'aria-roledescription': 'video',
     'aria-label': `${video.title || 'Untitled'} by ${author.name}`,
   },
-  h('div', { class: 'slide__stage' }, player, surface, buffering, pausedBadge, heartBurst, failure, unmutePill, caption, progress),
+  h('div', { class: 'slide__stage' }, backdrop, player, surface, buffering, pausedBadge, heartBurst, failure, unmutePill, caption, progress),
   actions);
 
   // --- rendering ----------------------------------------------------------

@@ -51,6 +51,12 @@ export function append(parent, children) {
   return parent;
 }
 
+/** Like Element.replaceChildren, but skipping null/false the way h() does. */
+export function replaceChildren(parent, ...children) {
+  parent.replaceChildren();
+  return append(parent, children);
+}
+
 /** True when a keyboard event comes from a place where keys mean typing. */
 export function isTypingTarget(target) {
   if (!(target instanceof Element)) return false;

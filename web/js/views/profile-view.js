@@ -3,7 +3,7 @@
 // own grid shows each video's processing state and refreshes while any is
 // still processing.
 
-import { h } from '../lib/dom.js';
+import { h, replaceChildren } from '../lib/dom.js';
 import { icon } from '../lib/icons.js';
 import { formatCount } from '../lib/format.js';
 import { api } from '../api/douyin.js';
@@ -24,7 +24,10 @@ export function profileView({ params }, tab = 'videos', { onSignOut } = {}) {
   let destroyed = false;
   let pollTimer = 0;
 
-  const header = pageHeader({ title: isMe ? 'Your profile' : 'Profile', back: '/feed' });
+  const signOutButton = isMe
+    ? h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Log out', title: 'Log out', onClick: onSignOut }, icon('logout'))
+    : null;
+  const header = pageHeader({ title: isMe ? 'Your profile' : 'Profile', back: '/feed', trailing: signOutButton });
   const top = h('div', { class: 'profile__top' }, loadingBlock('Loading profile…'));
   const gridBox = h('div', { class: 'profile__grid' });
   const el = h('section', { class: 'view page profile-view' }, header.el, h('div', { class: 'page__content profile' }, top, gridBox));
@@ -51,14 +54,13 @@ export function profileView({ params }, tab = 'videos', { onSignOut } = {}) {
     const actions = isMe
       ? h('div', { class: 'profile__actions' },
         h('a', { class: 'button button--primary', href: '#/publish' }, icon('upload'), 'Upload'),
-        h('a', { class: 'button button--muted', href: '#/friends' }, icon('friends'), 'Friends'),
-        h('button', { type: 'button', class: 'button button--muted', onClick: onSignOut }, icon('logout'), 'Log out'))
+        h('a', { class: 'button button--muted', href: '#/friends' }, icon('friends'), 'Friends'))
       : h('div', { class: 'profile__actions' },
         followButton(user, { size: 'lg', onChange: renderStats }),
         h('a', { class: 'button button--muted button--lg', href: `#/chat/${user.id}` }, icon('inbox'), 'Message'));
 
     header.heading.textContent = user.name;
-    top.replaceChildren(
+    replaceChildren(top,
       banner,
       h('div', { class: 'profile__identity' },
         avatar(user, 'xl'),

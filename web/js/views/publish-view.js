@@ -140,6 +140,7 @@ export function publishView() {
     titleInput.value = '';
     renderCounter();
     previewBox.hidden = true;
+    changeButton.hidden = false;
     dropzone.hidden = false;
     uploadBox.hidden = true;
     status.hidden = true;
@@ -220,6 +221,7 @@ export function publishView() {
       setProgress(1, file.size, file.size);
       progressText.textContent = 'Upload complete';
       cancelButton.hidden = true;
+      changeButton.hidden = true;
       form.hidden = true;
       setStatus('processing', 'Processing your video…', 'This usually takes a few seconds. You can leave this page.');
       const videoId = result.video_id ?? result.video?.id ?? null;

@@ -1,0 +1,41 @@
+#pragma once
+// Demo content: on a brand-new data folder, a few users and short generated videos (ffmpeg
+// test sources with different looks and sounds), so that a first run shows a living feed.
+// Runs in its own thread through the public service interfaces, like any client would.
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "gateway/services.h"
+#include "libs/log/logger.h"
+#include "libs/media/probe.h"
+
+namespace minitok::app {
+
+class DemoContent {
+ public:
+  DemoContent(gateway::Services services, media::MediaTools tools, std::filesystem::path data_dir,
+              log::Logger& logger);
+  ~DemoContent();
+  DemoContent(const DemoContent&) = delete;
+  DemoContent& operator=(const DemoContent&) = delete;
+
+  /// Starts seeding unless this data folder was seeded before or already has videos.
+  void StartIfEmpty();
+  /// Stops between steps and joins (a clip being generated finishes first).
+  void Stop();
+
+ private:
+  void Seed();
+  Status SeedOrError();
+
+  gateway::Services services_;
+  media::MediaTools tools_;
+  std::filesystem::path data_dir_;
+  log::Logger& logger_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace minitok::app

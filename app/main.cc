@@ -1,0 +1,37 @@
+// The minitok binary: one executable whose role is chosen by its command.
+
+#include <signal.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/cli.h"
+#include "app/serve.h"
+
+int main(int argc, char** argv) {
+  // A client that disconnects mid-write must not kill the server.
+  signal(SIGPIPE, SIG_IGN);
+  const std::vector<std::string> args(argv, argv + argc);
+  auto invocation = minitok::app::ParseCommandLine(args);
+  if (!invocation.ok()) {
+    std::cerr << "minitok: " << invocation.error().message << std::endl;
+    return 2;
+  }
+  switch (invocation->command) {
+    case minitok::app::Command::kHelp:
+      std::cout << invocation->help_text;
+      return 0;
+    case minitok::app::Command::kVersion:
+      std::cout << "minitok " << MINITOK_VERSION << std::endl;
+      return 0;
+    case minitok::app::Command::kServe:
+      try {
+        return minitok::app::Serve(invocation->config);
+      } catch (const std::exception& e) {
+        std::cerr << "minitok: fatal: " << e.what() << std::endl;
+        return 1;
+      }
+  }
+  return 1;
+}

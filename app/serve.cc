@@ -1,0 +1,227 @@
+#include "app/serve.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "app/demo_content.h"
+#include "gateway/api_envelope.h"
+#include "gateway/douyin_api.h"
+#include "gateway/web_routes.h"
+#include "libs/concurrency/thread_pool.h"
+#include "libs/http/server.h"
+#include "libs/log/logger.h"
+#include "libs/media/probe.h"
+#include "libs/security/password_hasher.h"
+#include "libs/security/token_codec.h"
+#include "libs/sql/sqlite.h"
+#include "services/comment/comment_service_sqlite.h"
+#include "services/favorite/favorite_service_sqlite.h"
+#include "services/message/message_service_sqlite.h"
+#include "services/relation/relation_service_sqlite.h"
+#include "services/user/user_service_sqlite.h"
+#include "services/video/video_service_sqlite.h"
+
+namespace minitok::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct DataLayout {
+  fs::path root;
+  fs::path db;
+  fs::path media;
+  fs::path uploads;
+  fs::path secret;
+};
+
+Result<DataLayout> PrepareDataDir(const std::string& data_dir) {
+  std::error_code ec;
+  DataLayout layout;
+  layout.root = fs::absolute(data_dir, ec);
+  if (ec) return MakeError(Code::kInvalidArgument, "bad --data-dir: " + ec.message());
+  layout.db = layout.root / "db";
+  layout.media = layout.root / "media";
+  layout.uploads = layout.root / "tmp";
+  layout.secret = layout.root / "jwt-secret";
+  for (const auto& dir : {layout.root, layout.db, layout.media, layout.uploads}) {
+    fs::create_directories(dir, ec);
+    if (ec) return MakeError(Code::kInvalidArgument, "cannot create " + dir.string() + ": " + ec.message());
+  }
+  // Uploads that were arriving when the process last stopped are incomplete by definition.
+  for (const auto& entry : fs::directory_iterator(layout.uploads, ec)) fs::remove_all(entry.path(), ec);
+  return layout;
+}
+
+/// The token secret: from the config, else kept in the data folder (created on first start).
+Result<std::string> LoadSecret(const config::ServerConfig& config, const fs::path& path) {
+  if (!config.jwt_secret.empty()) return config.jwt_secret;
+  if (std::ifstream in(path); in) {
+    std::string secret;
+    std::getline(in, secret);
+    if (secret.size() >= 32) return secret;
+    return MakeError(Code::kFailedPrecondition, path.string() + " is damaged: delete it to issue a new secret "
+                                                                "(every user will have to log in again)");
+  }
+  const std::string secret = security::RandomHex(32);
+  const fs::path temporary = path.string() + ".new";
+  {
+    const mode_t previous = umask(077);
+    std::ofstream out(temporary, std::ios::trunc);
+    umask(previous);
+    out << secret << "\n";
+    out.flush();
+    if (!out) return MakeError(Code::kFailedPrecondition, "cannot write " + temporary.string());
+  }
+  std::error_code ec;
+  fs::rename(temporary, path, ec);
+  if (ec) return MakeError(Code::kFailedPrecondition, "cannot write " + path.string());
+  return secret;
+}
+
+Status ApplyTimeZone(const std::string& zone) {
+  if (zone != "UTC" && !fs::exists(fs::path("/usr/share/zoneinfo") / zone)) {
+    return MakeError(Code::kInvalidArgument, "unknown time_zone \"" + zone + "\" (e.g. UTC, Asia/Shanghai)");
+  }
+  // Before any thread starts: localtime_r reads TZ.
+  setenv("TZ", zone.c_str(), 1);
+  tzset();
+  return Ok();
+}
+
+Result<std::pair<std::string, std::uint16_t>> SplitListen(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return MakeError(Code::kInvalidArgument, "--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const std::string port_text = listen.substr(colon + 1);
+  char* end = nullptr;
+  const long port = std::strtol(port_text.c_str(), &end, 10);
+  if (port_text.empty() || *end != '\0' || port < 0 || port > 65535) {
+    return MakeError(Code::kInvalidArgument, "bad port in --listen " + listen);
+  }
+  return std::pair{host, static_cast<std::uint16_t>(port)};
+}
+
+Result<std::unique_ptr<sql::Database>> OpenDatabase(const DataLayout& layout, const std::string& name,
+                                                    std::span<const EmbeddedFile> migrations,
+                                                    std::size_t readers) {
+  return sql::Database::Open({.path = (layout.db / (name + ".db")).string(), .readers = readers}, migrations);
+}
+
+int Fail(log::Logger& logger, const Error& error) {
+  logger.Error(error.message + (error.detail.empty() ? "" : " (" + error.detail + ")"));
+  logger.Flush();
+  std::cerr << "minitok: " << error.message << std::endl;
+  return 1;
+}
+
+}  // namespace
+
+int Serve(const config::ServerConfig& config) {
+  log::Logger logger;
+  if (auto zone = ApplyTimeZone(config.time_zone); !zone.ok()) return Fail(logger, zone.error());
+  auto listen = SplitListen(config.listen);
+  if (!listen.ok()) return Fail(logger, listen.error());
+  auto layout = PrepareDataDir(config.data_dir);
+  if (!layout.ok()) return Fail(logger, layout.error());
+  auto secret = LoadSecret(config, layout->secret);
+  if (!secret.ok()) return Fail(logger, secret.error());
+  auto tools = media::LocateMediaTools(std::chrono::milliseconds(config.ffmpeg_timeout_ms));
+  if (!tools.ok()) return Fail(logger, tools.error());
+
+  SystemClock clock;
+  const security::TokenCodec tokens(*secret, config.token_ttl_seconds, clock);
+  const security::PasswordHasher hasher(
+      {.ops_limit = static_cast<std::uint64_t>(config.password_ops_limit),
+       .mem_limit_bytes = static_cast<std::uint64_t>(config.password_mem_limit_kib) * 1024});
+
+  // Readers per database: one per thread that may read at once.
+  const auto readers = static_cast<std::size_t>(config.worker_threads + config.hash_threads);
+  auto user_db = OpenDatabase(*layout, "user", user::Migrations(), readers);
+  if (!user_db.ok()) return Fail(logger, user_db.error());
+  auto video_db = OpenDatabase(*layout, "video", video::Migrations(), readers);
+  if (!video_db.ok()) return Fail(logger, video_db.error());
+  auto favorite_db = OpenDatabase(*layout, "favorite", favorite::Migrations(), readers);
+  if (!favorite_db.ok()) return Fail(logger, favorite_db.error());
+  auto comment_db = OpenDatabase(*layout, "comment", comment::Migrations(), readers);
+  if (!comment_db.ok()) return Fail(logger, comment_db.error());
+  auto relation_db = OpenDatabase(*layout, "relation", relation::Migrations(), readers);
+  if (!relation_db.ok()) return Fail(logger, relation_db.error());
+  auto message_db = OpenDatabase(*layout, "message", message::Migrations(), readers);
+  if (!message_db.ok()) return Fail(logger, message_db.error());
+
+  // Services, in dependency order (destroyed in reverse).
+  user::UserServiceSqlite users(std::move(*user_db), hasher, clock);
+  video::VideoServiceSqlite videos(std::move(*video_db), {layout->media.string(), *tools}, clock);
+  favorite::FavoriteServiceSqlite favorites(std::move(*favorite_db), videos, clock);
+  comment::CommentServiceSqlite comments(std::move(*comment_db), videos, clock);
+  relation::RelationServiceSqlite relations(std::move(*relation_db), users, clock);
+  message::MessageServiceSqlite messages(std::move(*message_db), users, clock);
+  gateway::Services services{users, videos, favorites, comments, relations, messages};
+
+  gateway::DouyinApi api(services, tokens, clock, {config.public_url, layout->uploads.string()}, logger);
+  http::Router router;
+  api.AddRoutes(router);
+  gateway::AddWebRoutes(router);
+  router.Add({.pattern = "/healthz",
+              .methods = {http::Method::kGet, http::Method::kHead},
+              .handler = [](http::Request&) {
+                http::Response response;
+                response.body = R"({"status":"ok"})";
+                response.headers.emplace_back("Cache-Control", "no-store");
+                return response;
+              },
+              .executor = http::Executor::kEventLoop});
+
+  concurrency::ThreadPool workers({.name = "minitok-worker", .threads = static_cast<std::size_t>(config.worker_threads)});
+  // Password hashing is slow on purpose: its own small pool, lower priority, bounded queue, so a
+  // login flood cannot take the workers that serve the feed.
+  concurrency::ThreadPool hashing({.name = "minitok-hash",
+                                   .threads = static_cast<std::size_t>(config.hash_threads),
+                                   .max_queue = static_cast<std::size_t>(config.hash_queue),
+                                   .nice = 5});
+  http::Server server({.host = listen->first,
+                       .port = listen->second,
+                       .io_threads = static_cast<std::size_t>(config.io_threads),
+                       .max_header_bytes = static_cast<std::uint64_t>(config.max_header_bytes),
+                       .max_body_bytes = static_cast<std::uint64_t>(config.max_body_bytes),
+                       .max_upload_bytes = static_cast<std::uint64_t>(config.max_upload_bytes),
+                       .max_connections = static_cast<std::size_t>(config.max_connections),
+                       .header_timeout = std::chrono::milliseconds(config.header_timeout_ms),
+                       .body_timeout = std::chrono::milliseconds(config.body_timeout_ms),
+                       .request_deadline = std::chrono::milliseconds(config.request_deadline_ms),
+                       .upload_dir = layout->uploads.string()},
+                      router,
+                      {.busy = &gateway::DouyinApi::Busy,
+                       .upload_too_large = &gateway::DouyinApi::UploadTooLarge,
+                       .bad_form = &gateway::DouyinApi::BadForm},
+                      workers, hashing, logger);
+  auto port = server.Listen();
+  if (!port.ok()) return Fail(logger, port.error());
+
+  std::unique_ptr<DemoContent> demo;
+  if (config.demo_content) {
+    demo = std::make_unique<DemoContent>(services, *tools, layout->root, logger);
+    demo->StartIfEmpty();
+  }
+
+  std::cout << "minitok listening on http://" << listen->first << ":" << *port << std::endl;
+  logger.Info("serving data folder " + layout->root.string());
+  server.Run();
+  if (demo) demo->Stop();
+  workers.Shutdown();
+  hashing.Shutdown();
+  logger.Info("stopped");
+  return 0;
+}
+
+}  // namespace minitok::app

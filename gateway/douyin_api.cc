@@ -1,0 +1,421 @@
+#include "gateway/douyin_api.h"
+
+#include <ctime>
+
+#include "gateway/api_envelope.h"
+#include "gateway/request_context.h"
+#include "gateway/views.h"
+#include "libs/http/file_response.h"
+
+namespace minitok::gateway {
+namespace {
+
+using http::Method;
+using http::Request;
+using http::Response;
+
+constexpr std::int64_t kLike = 1;
+constexpr std::int64_t kUnlike = 2;
+
+Error UnknownAction() { return MakeError(Code::kInvalidArgument, "action_type must be 1 or 2"); }
+
+}  // namespace
+
+std::string MonthDay(std::int64_t epoch_ms) {
+  const auto seconds = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  char buffer[8];
+  const std::size_t n = std::strftime(buffer, sizeof buffer, "%m-%d", &local);
+  return std::string(buffer, n);
+}
+
+DouyinApi::DouyinApi(Services services, const security::TokenCodec& tokens, const Clock& clock,
+                     ApiOptions options, log::Logger& logger)
+    : services_(services), tokens_(tokens), clock_(clock), options_(std::move(options)), logger_(logger) {}
+
+Response DouyinApi::Busy() {
+  return ApiError(MakeError(Code::kResourceExhausted, "the server is busy, please try again in a moment"));
+}
+
+Response DouyinApi::UploadTooLarge(std::uint64_t limit_bytes) {
+  Response response = ApiError(MakeError(
+      Code::kResourceExhausted, "the video is too large (the limit is " + std::to_string(limit_bytes >> 20) + " MB)"));
+  response.close_connection = true;  // the rest of the body is not read
+  return response;
+}
+
+Response DouyinApi::BadForm(std::string_view message) {
+  return ApiError(MakeError(Code::kInvalidArgument,
+                            "malformed form data" + (message.empty() ? std::string() : ": " + std::string(message))));
+}
+
+Response DouyinApi::Fail(const Request& request, const Error& error) {
+  if (error.code == Code::kInternal || error.code == Code::kUnavailable) {
+    logger_.Error("request " + request.request_id + " failed: " + error.detail);
+  }
+  return ApiError(error);
+}
+
+void DouyinApi::AddRoutes(http::Router& router) {
+  const auto add = [&](std::string path, Method method, Response (DouyinApi::*handler)(Request&),
+                       http::Executor executor = http::Executor::kWorker, bool upload = false) {
+    router.Add({.pattern = path,
+                .methods = method == Method::kGet ? std::vector{Method::kGet, Method::kHead} : std::vector{method},
+                .handler = [this, handler](Request& request) { return (this->*handler)(request); },
+                .executor = executor,
+                .streams_upload = upload});
+  };
+  add("/douyin/feed", Method::kGet, &DouyinApi::Feed);
+  add("/douyin/user/register", Method::kPost, &DouyinApi::Register, http::Executor::kHashing);
+  add("/douyin/user/login", Method::kPost, &DouyinApi::Login, http::Executor::kHashing);
+  add("/douyin/user", Method::kGet, &DouyinApi::UserInfo);
+  add("/douyin/publish/action", Method::kPost, &DouyinApi::Publish, http::Executor::kWorker, true);
+  add("/douyin/publish/list", Method::kGet, &DouyinApi::PublishList);
+  add("/douyin/favorite/action", Method::kPost, &DouyinApi::FavoriteAction);
+  add("/douyin/favorite/list", Method::kGet, &DouyinApi::FavoriteList);
+  add("/douyin/comment/action", Method::kPost, &DouyinApi::CommentAction);
+  add("/douyin/comment/list", Method::kGet, &DouyinApi::CommentList);
+  add("/douyin/relation/action", Method::kPost, &DouyinApi::RelationAction);
+  add("/douyin/relation/follow/list", Method::kGet, &DouyinApi::FollowList);
+  add("/douyin/relation/follower/list", Method::kGet, &DouyinApi::FollowerList);
+  add("/douyin/relation/friend/list", Method::kGet, &DouyinApi::FriendList);
+  add("/douyin/message/action", Method::kPost, &DouyinApi::MessageAction);
+  add("/douyin/message/chat", Method::kGet, &DouyinApi::MessageChat);
+  router.AddPrefix({.pattern = "/media/",
+                    .methods = {Method::kGet, Method::kHead},
+                    .handler = [this](Request& request) { return Media(request); },
+                    .executor = http::Executor::kWorker});
+}
+
+Response DouyinApi::Feed(Request& request) {
+  const RequestContext ctx(request, tokens_, options_.public_url);
+  auto latest = ctx.OptionalInt("latest_time");
+  if (!latest.ok()) return Fail(request, latest.error());
+  const std::int64_t now = clock_.NowMs();
+  const std::int64_t viewer = ctx.Viewer();
+  auto page = services_.videos.Feed(ClientTimeToMs(latest->value_or(0), now), kFeedPageSize);
+  if (!page.ok()) return Fail(request, page.error());
+  const std::int64_t next_time = page->next_time_ms;
+  auto views = LoadVideos(services_, std::move(page->videos), viewer);
+  if (!views.ok()) return Fail(request, views.error());
+  auto body = BeginOk();
+  // The feed is public: no processing state, even for the author.
+  WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), 0});
+  body.Member("next_time", next_time);
+  return ApiOk(std::move(body));
+}
+
+Response DouyinApi::Credentials(Request& request, bool create) {
+  const auto fail = [&](const Error& error) {
+    Response response = ApiError(error, [](json::JsonWriter& out) { out.Member("user_id", 0).Member("token", ""); });
+    if (error.code == Code::kInternal) logger_.Error("request " + request.request_id + ": " + error.detail);
+    return response;
+  };
+  const RequestContext ctx(request, tokens_, options_.public_url);
+  auto name = ctx.RequiredString("username");
+  if (!name.ok()) return fail(name.error());
+  auto password = ctx.RequiredString("password");
+  if (!password.ok()) return fail(password.error());
+  auto user_id = create ? services_.users.Register(*name, *password) : services_.users.Login(*name, *password);
+  if (!user_id.ok()) return fail(user_id.error());
+  auto body = BeginOk();
+  body.Member("user_id", *user_id).Member("token", tokens_.Issue(*user_id));
+  return ApiOk(std::move(body));
+}
+
+Response DouyinApi::Register(Request& request) { return Credentials(request, true); }
+
+Response DouyinApi::Login(Request& request) { return Credentials(request, false); }
+
+Response DouyinApi::UserInfo(Request& request) {
+  const RequestContext ctx(request, tokens_, options_.public_url);
+  auto requested = ctx.OptionalInt("user_id");
+  if (!requested.ok()) return Fail(request, requested.error());
+  std::int64_t viewer = ctx.Viewer();
+  std::int64_t user_id = requested->value_or(0);
+  if (user_id == 0) {
+    // The official demo asks with only a token: answer for its owner.
+    auto self = ctx.Authenticate();
+    if (!self.ok()) return Fail(request, self.error());
+    user_id = viewer = *self;
+  }
+  if (user_id < 0) return Fail(request, MakeError(Code::kInvalidArgument, "user_id must be a positive id"));
+  const std::int64_t ids[] = {user_id};
+  auto users = LoadUsers(services_, ids, viewer);
+  if (!users.ok()) return Fail(request, users.error());
+  if (!users->contains(user_id)) return Fail(request, MakeError(Code::kNotFound, "this user does not exist"));
+  auto body = BeginOk();
+  body.Key("user");
+  WriteUser(body, *users, user_id, {ctx.BaseUrl(), viewer});
+  return ApiOk(std::move(body));
+}
+
+Response DouyinApi::Publish(Request& request) {
+  const RequestContext ctx(request, tokens_, options_.public_url);
+  auto author = ctx.Authenticate();
+  if (!author.ok()) return Fail(request, author.error());
+  auto title = ctx.RequiredString("title");
+  if (!title.ok()) return Fail(request, title.error());
+  if (!request.upload || request.upload->field_name != "data" || request.upload->size == 0) {
+    return Fail(request, MakeError(Code::kInvalidArgument, "a video file is required (multipart field \"data\")"));
+  }
+  auto video = services_.videos.Publish({*author, std::string(*title), request.upload->file->path()});
+  if (!video.ok()) return Fail(request, video.error());
+  request.upload->file->Release();  // moved into the media folder
+  auto body = BeginOk();
+  body.Member("video_id", video->id);
+  return ApiOk(std::move(body));
+}
+
+Response DouyinApi::PublishList(Request& request) {
+  const RequestContext ctx(request, tokens_, options_.public_url);
+  auto user_id = ctx.RequiredId("user_id");
+  if (!user_id.ok()) return Fail(request, user_id.error());
+  auto page = ctx.Paging(kListCap);
+  if (!page.ok()) return Fail(request, page.error());
+  const std::int64_t viewer = ctx.Viewer();
+  const std::int64_t ids[] = {*user_id};
+  auto owner = services_.users.GetUsers(ids);
+  if (!owner.ok()) return Fail(request, owner.error());
+  if (owner->empty()) return Fail(request, MakeError(Code::kNotFound, "this user does not exist"));
+  auto videos = services_.videos.ListByAuthor(*user_id, viewer == *user_id, *page);
+  if (!videos.ok()) return Fail(request, videos.error());
+  auto views = LoadVideos(services_, std::move(*videos), viewer);
+  if (!views.ok()) return Fail(request, views.error());
+  auto body = BeginOk();
+  WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), viewer});
+  return ApiOk(std::move(body));
+}
+
+Response DouyinApi::FavoriteAction(Request& request) {
+  const RequestContext ctx(request, tokens_, options_.public_url);
+  auto user = ctx.Authenticate();
+  if (!user.ok()) return Fail(request, user.error());
+  auto video_id = ctx.RequiredId("video_id");
+  if (!video_id.ok()) return Fail(request, video_id.error());
+  auto action = ctx.RequiredInt("action_type");
+  if (!action.ok()) return Fail(request, action.error());
+  Status done = *action == kLike     ? services_.favorites.Like(*user, *video_id)
+                : *action == kUnlike ? services_.favorites.Unlike(*user, *video_id)
+                                     : Status(UnknownAction());
+  if (!done.ok()) return Fail(request, done.error());
+  return ApiOk(BeginOk());
+}
+
+Response DouyinApi::FavoriteList(Request& request) {
+  const RequestContext ctx(request, tokens_, options_.public_url);
+  auto user_id = ctx.RequiredId("user_id");
+  if (!user_id.ok()) return Fail(request, user_id.error());
+  auto page = ctx.Paging(kListCap);
+  if (!page.ok()) return Fail(request, page.error());
+  const std::int64_t viewer = ctx.Viewer();
+  const std::int64_t ids[] = {*user_id};
+  auto owner = services_.users.GetUsers(ids);
+  if (!owner.ok()) return Fail(request, owner.error());
+  if (owner->empty()) return Fail(request, MakeError(Code::kNotFound, "this user does not exist"));
+  auto liked = services_.favorites.ListLikedVideos(*user_id, *page);
+  if (!liked.ok()) return Fail(request, liked.error());
+  auto found = services_.videos.GetVideos(*liked);
+  if (!found.ok()) return Fail(request, found.error());
+  // Keep the order of the likes; drop videos that are no longer visible.
+  std::vector<video::VideoRecord> ordered;
+  for (const auto id : *liked) {
+    for (auto& v : *found) {
+      if (v.id == id && v.state == video::VideoState::kReady) ordered.push_back(std::move(v));
+    }
+  }
+  auto views = LoadVideos(services_, std::move(ordered), viewer);
+  if (!views.ok()) return Fail(request, views.error());
+  auto body = BeginOk();
+  WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), 0});
+  return ApiOk(std::move(body));
+}
+
+Response DouyinApi::CommentAction(Request& request) {
+  const RequestContext ctx(request, tokens_, options_.public_url);
+  auto user = ctx.Authenticate();
+  if (!user.ok()) return Fail(request, user.error());
+  auto video_id = ctx.RequiredId("video_id");
+  if (!video_id.ok()) return Fail(request, video_id.error());
+  auto action = ctx.RequiredInt("action_type");
+  if (!action.ok()) return Fail(request, action.error());
+  if (*action == 2) {
+    auto comment_id = ctx.RequiredId("comment_id");
+    if (!comment_id.ok()) return Fail(request, comment_id.error());
+    auto deleted = services_.comments.Delete(*user, *video_id, *comment_id);
+    if (!deleted.ok()) return Fail(request, deleted.error());
+    return ApiOk(BeginOk());
+  }
+  if (*action != 1) return Fail(request, UnknownAction());
+  auto text = ctx.RequiredString("comment_text");
+  if (!text.ok()) return Fail(request, text.error());
+  auto comment = services_.comments.Add(*user, *video_id, *text);
+  if (!comment.ok()) return Fail(request, comment.error());
+  const std::int64_t ids[] = {*user};
+  auto users = LoadUsers(services_, ids, *user);
+  if (!users.ok()) return Fail(request, users.error());
+  auto body = BeginOk();
+  body.Key("comment").BeginObject().Member("id", comment->id).Key("user");
+  WriteUser(body, *users, *user, {ctx.BaseUrl(), *user});
+  body.Member("content", comment->content).Member("create_date", MonthDay(comment->created_ms)).EndObject();
+  return ApiOk(std::move(body));
+}
+
+Response DouyinApi::CommentList(Request& request) {
+  const RequestContext ctx(request, tokens_, options_.public_url);
+  auto video_id = ctx.RequiredId("video_id");
+  if (!video_id.ok()) return Fail(request, video_id.error());
+  auto page = ctx.Paging(kListCap);
+  if (!page.ok()) return Fail(request, page.error());
+  const std::int64_t viewer = ctx.Viewer();
+  auto comments = services_.comments.List(*video_id, *page);
+  if (!comments.ok()) return Fail(request, comments.error());
+  std::vector<std::int64_t> user_ids;
+  for (const auto& c : *comments) user_ids.push_back(c.user_id);
+  auto users = LoadUsers(services_, user_ids, viewer);
+  if (!users.ok()) return Fail(request, users.error());
+  const ViewOptions view{ctx.BaseUrl(), viewer};
+  auto body = BeginOk();
+  body.Key("comment_list").BeginArray();
+  for (const auto& c : *comments) {
+    body.BeginObject().Member("id", c.id).Key("user");
+    WriteUser(body, *users, c.user_id, view);
+    body.Member("content", c.content).Member("create_date", MonthDay(c.created_ms)).EndObject();
+  }
+  body.EndArray();
+  return ApiOk(std::move(body));
+}
+
+Response DouyinApi::RelationAction(Request& request) {
+  const RequestContext ctx(request, tokens_, options_.public_url);
+  auto user = ctx.Authenticate();
+  if (!user.ok()) return Fail(request, user.error());
+  auto target = ctx.RequiredId("to_user_id");
+  if (!target.ok()) return Fail(request, target.error());
+  auto action = ctx.RequiredInt("action_type");
+  if (!action.ok()) return Fail(request, action.error());
+  Status done = *action == 1   ? services_.relations.Follow(*user, *target)
+                : *action == 2 ? services_.relations.Unfollow(*user, *target)
+                               : Status(UnknownAction());
+  if (!done.ok()) return Fail(request, done.error());
+  return ApiOk(BeginOk());
+}
+
+Response DouyinApi::UserList(Request& request, bool followers) {
+  const RequestContext ctx(request, tokens_, options_.public_url);
+  auto user_id = ctx.RequiredId("user_id");
+  if (!user_id.ok()) return Fail(request, user_id.error());
+  auto page = ctx.Paging(kListCap);
+  if (!page.ok()) return Fail(request, page.error());
+  const std::int64_t viewer = ctx.Viewer();
+  auto ids = followers ? services_.relations.ListFollowers(*user_id, *page)
+                       : services_.relations.ListFollowing(*user_id, *page);
+  if (!ids.ok()) return Fail(request, ids.error());
+  auto users = LoadUsers(services_, *ids, viewer);
+  if (!users.ok()) return Fail(request, users.error());
+  const ViewOptions view{ctx.BaseUrl(), viewer};
+  auto body = BeginOk();
+  body.Key("user_list").BeginArray();
+  for (const auto id : *ids) WriteUser(body, *users, id, view);
+  body.EndArray();
+  return ApiOk(std::move(body));
+}
+
+Response DouyinApi::FollowList(Request& request) { return UserList(request, false); }
+
+Response DouyinApi::FollowerList(Request& request) { return UserList(request, true); }
+
+Response DouyinApi::FriendList(Request& request) {
+  const RequestContext ctx(request, tokens_, options_.public_url);
+  auto viewer = ctx.Authenticate();
+  if (!viewer.ok()) return Fail(request, viewer.error());
+  auto requested = ctx.OptionalInt("user_id");
+  if (!requested.ok()) return Fail(request, requested.error());
+  const std::int64_t user_id = requested->value_or(0) == 0 ? *viewer : **requested;
+  auto page = ctx.Paging(kListCap);
+  if (!page.ok()) return Fail(request, page.error());
+  auto ids = services_.relations.ListFriends(user_id, *page);
+  if (!ids.ok()) return Fail(request, ids.error());
+  auto users = LoadUsers(services_, *ids, *viewer);
+  if (!users.ok()) return Fail(request, users.error());
+  // Latest messages are private: shown only on your own friend list.
+  std::vector<message::LatestMessage> latest;
+  if (user_id == *viewer) {
+    auto found = services_.messages.Latest(user_id, *ids);
+    if (!found.ok()) return Fail(request, found.error());
+    latest = std::move(*found);
+  }
+  const ViewOptions view{ctx.BaseUrl(), *viewer};
+  auto body = BeginOk();
+  body.Key("user_list").BeginArray();
+  for (std::size_t i = 0; i < ids->size(); ++i) {
+    const auto* last = i < latest.size() && latest[i].message ? &*latest[i].message : nullptr;
+    const std::int64_t direction = last != nullptr && last->from_user_id == user_id ? 1 : 0;
+    body.BeginObject();
+    WriteUserFields(body, *users, (*ids)[i], view);
+    // The API revisions disagree on the key's spelling; both are sent.
+    body.Member("message", last != nullptr ? std::string_view(last->content) : std::string_view())
+        .Member("msgType", direction)
+        .Member("msg_type", direction)
+        .EndObject();
+  }
+  body.EndArray();
+  return ApiOk(std::move(body));
+}
+
+Response DouyinApi::MessageAction(Request& request) {
+  const RequestContext ctx(request, tokens_, options_.public_url);
+  auto user = ctx.Authenticate();
+  if (!user.ok()) return Fail(request, user.error());
+  auto target = ctx.RequiredId("to_user_id");
+  if (!target.ok()) return Fail(request, target.error());
+  auto action = ctx.RequiredInt("action_type");
+  if (!action.ok()) return Fail(request, action.error());
+  if (*action != 1) return Fail(request, MakeError(Code::kInvalidArgument, "action_type must be 1 (send)"));
+  auto content = ctx.RequiredString("content");
+  if (!content.ok()) return Fail(request, content.error());
+  auto sent = services_.messages.Send(*user, *target, *content);
+  if (!sent.ok()) return Fail(request, sent.error());
+  return ApiOk(BeginOk());
+}
+
+Response DouyinApi::MessageChat(Request& request) {
+  const RequestContext ctx(request, tokens_, options_.public_url);
+  auto user = ctx.Authenticate();
+  if (!user.ok()) return Fail(request, user.error());
+  auto peer = ctx.RequiredId("to_user_id");
+  if (!peer.ok()) return Fail(request, peer.error());
+  auto after = ctx.OptionalInt("pre_msg_time");
+  if (!after.ok()) return Fail(request, after.error());
+  auto page = ctx.Paging(kChatCap);
+  if (!page.ok()) return Fail(request, page.error());
+  const std::int64_t after_ms = after->value_or(0) > 0 ? ClientTimeToMs(**after, 0) : 0;
+  auto messages = services_.messages.Chat(*user, *peer, after_ms, *page);
+  if (!messages.ok()) return Fail(request, messages.error());
+  auto body = BeginOk();
+  body.Key("message_list").BeginArray();
+  for (const auto& m : *messages) {
+    body.BeginObject()
+        .Member("id", m.id)
+        .Member("to_user_id", m.to_user_id)
+        .Member("from_user_id", m.from_user_id)
+        .Member("content", m.content)
+        .Member("create_time", m.created_ms)
+        .EndObject();
+  }
+  body.EndArray();
+  return ApiOk(std::move(body));
+}
+
+Response DouyinApi::Media(Request& request) {
+  constexpr std::string_view kPrefix = "/media/";
+  auto media = services_.videos.FindMedia(std::string_view(request.path).substr(kPrefix.size()));
+  if (!media.ok()) {
+    if (media.error().code != Code::kNotFound) logger_.Error("media lookup: " + media.error().detail);
+    return Response::Text(media.error().code == Code::kNotFound ? 404 : 503, media.error().message + "\n");
+  }
+  return http::ServeFile(request, media->absolute_path, {.content_type = media->content_type});
+}
+
+}  // namespace minitok::gateway

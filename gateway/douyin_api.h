@@ -1,0 +1,74 @@
+#pragma once
+// The "minimal Douyin" HTTP API mapped onto the services: every handler reads and validates
+// its parameters, calls services through their interfaces, and writes the JSON answer.
+
+#include <string>
+
+#include "gateway/services.h"
+#include "libs/core/clock.h"
+#include "libs/http/router.h"
+#include "libs/log/logger.h"
+#include "libs/security/token_codec.h"
+
+namespace minitok::gateway {
+
+struct ApiOptions {
+  std::string public_url;
+  std::string upload_dir;
+};
+
+/// The caps of the lists the API itself does not page (documented in the README).
+inline constexpr int kFeedPageSize = 30;
+inline constexpr std::int64_t kListCap = 100;
+inline constexpr std::int64_t kChatCap = 500;
+
+class DouyinApi {
+ public:
+  DouyinApi(Services services, const security::TokenCodec& tokens, const Clock& clock, ApiOptions options,
+            log::Logger& logger);
+
+  /// Adds the 16 Douyin routes (with and without the trailing slash) and /media/.
+  void AddRoutes(http::Router& router);
+
+  /// Answers produced by the server itself, in this API's envelope.
+  static http::Response Busy();
+  static http::Response UploadTooLarge(std::uint64_t limit_bytes);
+  static http::Response BadForm(std::string_view message);
+
+ private:
+  http::Response Feed(http::Request& request);
+  http::Response Register(http::Request& request);
+  http::Response Login(http::Request& request);
+  http::Response UserInfo(http::Request& request);
+  http::Response Publish(http::Request& request);
+  http::Response PublishList(http::Request& request);
+  http::Response FavoriteAction(http::Request& request);
+  http::Response FavoriteList(http::Request& request);
+  http::Response CommentAction(http::Request& request);
+  http::Response CommentList(http::Request& request);
+  http::Response RelationAction(http::Request& request);
+  http::Response FollowList(http::Request& request);
+  http::Response FollowerList(http::Request& request);
+  http::Response FriendList(http::Request& request);
+  http::Response MessageAction(http::Request& request);
+  http::Response MessageChat(http::Request& request);
+  http::Response Media(http::Request& request);
+
+  /// Register and login share their shape: {user_id, token} or an error with both keys.
+  http::Response Credentials(http::Request& request, bool create);
+  /// Follow and follower lists share theirs.
+  http::Response UserList(http::Request& request, bool followers);
+  /// Logs internal errors with their detail and answers with the public message.
+  http::Response Fail(const http::Request& request, const Error& error);
+
+  Services services_;
+  const security::TokenCodec& tokens_;
+  const Clock& clock_;
+  ApiOptions options_;
+  log::Logger& logger_;
+};
+
+/// "MM-DD" of an epoch-ms time in the process's time zone (TZ).
+std::string MonthDay(std::int64_t epoch_ms);
+
+}  // namespace minitok::gateway

@@ -1,0 +1,108 @@
+#include "gateway/request_context.h"
+
+#include "libs/core/numbers.h"
+
+namespace minitok::gateway {
+namespace {
+
+/// A Host header is echoed into URLs, so only plain host[:port] characters are trusted.
+bool IsSafeHost(std::string_view host) {
+  if (host.empty() || host.size() > 255) return false;
+  for (const char c : host) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '-' || c == ':' || c == '[' || c == ']';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Error Missing(std::string_view name) {
+  return MakeError(Code::kInvalidArgument, "missing parameter " + std::string(name));
+}
+
+}  // namespace
+
+RequestContext::RequestContext(const http::Request& request, const security::TokenCodec& tokens,
+                               const std::string& public_url)
+    : request_(request), tokens_(tokens) {
+  if (!public_url.empty()) {
+    base_url_ = public_url;
+    while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
+  } else {
+    const auto host = request.Header("host");
+    base_url_ = "http://" + std::string(host && IsSafeHost(*host) ? *host : "127.0.0.1");
+  }
+}
+
+Result<std::optional<std::int64_t>> RequestContext::OptionalInt(std::string_view name) const {
+  const auto raw = request_.params.Get(name);
+  if (!raw || raw->empty()) return std::optional<std::int64_t>();
+  const auto value = ParseExactInteger(*raw);
+  if (!value) return MakeError(Code::kInvalidArgument, std::string(name) + " must be an integer");
+  return std::optional<std::int64_t>(*value);
+}
+
+Result<std::int64_t> RequestContext::RequiredInt(std::string_view name) const {
+  MINITOK_ASSIGN_OR_RETURN(const auto value, OptionalInt(name));
+  if (!value) return Missing(name);
+  return *value;
+}
+
+Result<std::int64_t> RequestContext::RequiredId(std::string_view name) const {
+  MINITOK_ASSIGN_OR_RETURN(const auto value, RequiredInt(name));
+  if (value < 1) return MakeError(Code::kInvalidArgument, std::string(name) + " must be a positive id");
+  return value;
+}
+
+Result<std::string_view> RequestContext::RequiredString(std::string_view name) const {
+  const auto raw = request_.params.Get(name);
+  if (!raw || raw->empty()) return Missing(name);
+  return *raw;
+}
+
+Result<Page> RequestContext::Paging(std::int64_t cap) const {
+  MINITOK_ASSIGN_OR_RETURN(const auto limit, OptionalInt("limit"));
+  MINITOK_ASSIGN_OR_RETURN(const auto offset, OptionalInt("offset"));
+  Page page{offset.value_or(0), limit.value_or(cap)};
+  if (page.limit < 1 || page.limit > cap) {
+    return MakeError(Code::kInvalidArgument, "limit must be between 1 and " + std::to_string(cap));
+  }
+  if (page.offset < 0) return MakeError(Code::kInvalidArgument, "offset must not be negative");
+  return page;
+}
+
+std::optional<std::string_view> RequestContext::Token() const {
+  if (const auto authorization = request_.Header("authorization")) {
+    constexpr std::string_view kBearer = "Bearer ";
+    if (authorization->size() > kBearer.size() && authorization->substr(0, kBearer.size()) == kBearer) {
+      return authorization->substr(kBearer.size());
+    }
+  }
+  if (auto from_body = request_.params.GetFromBody("token"); from_body && !from_body->empty()) return from_body;
+  if (auto from_query = request_.params.GetFromQuery("token"); from_query && !from_query->empty()) {
+    return from_query;
+  }
+  return std::nullopt;
+}
+
+Result<std::int64_t> RequestContext::Authenticate() const {
+  const auto token = Token();
+  if (!token) return MakeError(Code::kUnauthenticated, "please log in first (token is missing)");
+  return tokens_.Verify(*token);
+}
+
+std::int64_t RequestContext::Viewer() const {
+  const auto token = Token();
+  if (!token) return 0;
+  auto user = tokens_.Verify(*token);
+  return user.ok() ? *user : 0;
+}
+
+std::int64_t ClientTimeToMs(std::int64_t value, std::int64_t now_ms) {
+  if (value <= 0) return now_ms;
+  constexpr std::int64_t kSecondsLimit = 100'000'000'000;  // 10^11 s is year 5138; 10^11 ms is 1973
+  if (value < kSecondsLimit) return value * 1000;
+  return value;
+}
+
+}  // namespace minitok::gateway

@@ -1,0 +1,52 @@
+#pragma once
+// Reading a Douyin API request: typed parameters with clear errors, the caller's identity, and
+// the base URL for the absolute links in the answer.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "libs/core/page.h"
+#include "libs/core/result.h"
+#include "libs/http/message.h"
+#include "libs/security/token_codec.h"
+
+namespace minitok::gateway {
+
+class RequestContext {
+ public:
+  RequestContext(const http::Request& request, const security::TokenCodec& tokens,
+                 const std::string& public_url);
+
+  /// A required integer parameter (decimal or exact exponent form).
+  Result<std::int64_t> RequiredInt(std::string_view name) const;
+  /// An optional one: nullopt when absent or empty.
+  Result<std::optional<std::int64_t>> OptionalInt(std::string_view name) const;
+  /// A required id: an integer >= 1.
+  Result<std::int64_t> RequiredId(std::string_view name) const;
+  Result<std::string_view> RequiredString(std::string_view name) const;
+  /// `limit` (1..cap, default cap) and `offset` (>= 0).
+  Result<Page> Paging(std::int64_t cap) const;
+
+  /// The token from `Authorization: Bearer`, else the body, else the query.
+  std::optional<std::string_view> Token() const;
+  /// The caller's user id; kUnauthenticated when there is no valid token.
+  Result<std::int64_t> Authenticate() const;
+  /// The caller's user id, or 0 for anonymous (a missing or invalid token).
+  std::int64_t Viewer() const;
+
+  /// "http://host:port" from --public-url or the Host header, with no trailing slash.
+  const std::string& BaseUrl() const { return base_url_; }
+
+ private:
+  const http::Request& request_;
+  const security::TokenCodec& tokens_;
+  std::string base_url_;
+};
+
+/// Epoch milliseconds from a client time given in seconds or milliseconds (values below 10^11
+/// are seconds); 0 or negative means "now".
+std::int64_t ClientTimeToMs(std::int64_t value, std::int64_t now_ms);
+
+}  // namespace minitok::gateway

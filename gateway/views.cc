@@ -1,0 +1,120 @@
+#include "gateway/views.h"
+
+#include <algorithm>
+
+namespace minitok::gateway {
+namespace {
+
+std::vector<std::int64_t> Unique(std::vector<std::int64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+std::string_view StateName(video::VideoState state) {
+  switch (state) {
+    case video::VideoState::kProcessing: return "processing";
+    case video::VideoState::kReady: return "ready";
+    case video::VideoState::kFailed: return "failed";
+  }
+  return "ready";
+}
+
+}  // namespace
+
+Result<UserViews> LoadUsers(Services& services, std::span<const std::int64_t> requested, std::int64_t viewer) {
+  const auto ids = Unique({requested.begin(), requested.end()});
+  UserViews views;
+  if (ids.empty()) return views;
+  MINITOK_ASSIGN_OR_RETURN(const auto profiles, services.users.GetUsers(ids));
+  MINITOK_ASSIGN_OR_RETURN(const auto relations, services.relations.GetStats(ids, viewer));
+  MINITOK_ASSIGN_OR_RETURN(const auto works, services.videos.GetWorkCounts(ids));
+  MINITOK_ASSIGN_OR_RETURN(const auto favorites, services.favorites.GetUserStats(ids));
+  for (const auto& profile : profiles) {
+    views[profile.id] = UserView{.id = profile.id, .name = profile.name, .signature = profile.signature};
+  }
+  for (const auto& r : relations) {
+    if (auto it = views.find(r.user_id); it != views.end()) {
+      it->second.follow_count = r.follow_count;
+      it->second.follower_count = r.follower_count;
+      it->second.is_follow = r.is_follow;
+    }
+  }
+  for (const auto& w : works) {
+    if (auto it = views.find(w.user_id); it != views.end()) it->second.work_count = w.work_count;
+  }
+  for (const auto& f : favorites) {
+    if (auto it = views.find(f.user_id); it != views.end()) {
+      it->second.favorite_count = f.favorite_count;
+      it->second.total_favorited = f.total_favorited;
+    }
+  }
+  return views;
+}
+
+Result<VideoViews> LoadVideos(Services& services, std::vector<video::VideoRecord> videos, std::int64_t viewer) {
+  VideoViews views;
+  views.videos = std::move(videos);
+  if (views.videos.empty()) return views;
+  std::vector<std::int64_t> video_ids;
+  std::vector<std::int64_t> author_ids;
+  for (const auto& v : views.videos) {
+    video_ids.push_back(v.id);
+    author_ids.push_back(v.author_id);
+  }
+  MINITOK_ASSIGN_OR_RETURN(const auto favorites, services.favorites.GetVideoStats(video_ids, viewer));
+  MINITOK_ASSIGN_OR_RETURN(const auto comments, services.comments.GetCounts(video_ids));
+  MINITOK_ASSIGN_OR_RETURN(views.authors, LoadUsers(services, author_ids, viewer));
+  for (const auto& f : favorites) views.favorites[f.video_id] = f;
+  for (const auto& c : comments) views.comment_counts[c.video_id] = c.comment_count;
+  return views;
+}
+
+void WriteUserFields(json::JsonWriter& out, const UserViews& users, std::int64_t id, const ViewOptions& options) {
+  const auto found = users.find(id);
+  const UserView fallback{.id = id, .name = "user" + std::to_string(id)};
+  const UserView& user = found != users.end() ? found->second : fallback;
+  // Default images are built in; several looks, chosen by id, so lists are not a wall of one.
+  const std::string avatar = options.base_url + "/assets/avatar-" + std::to_string(user.id % 6 + 1) + ".png";
+  out.Member("id", user.id)
+      .Member("name", user.name)
+      .Member("follow_count", user.follow_count)
+      .Member("follower_count", user.follower_count)
+      .Member("is_follow", user.is_follow)
+      .Member("avatar", avatar)
+      .Member("background_image", options.base_url + "/assets/background.jpg")
+      .Member("signature", user.signature)
+      .Member("total_favorited", user.total_favorited)
+      .Member("work_count", user.work_count)
+      .Member("favorite_count", user.favorite_count);
+}
+
+void WriteUser(json::JsonWriter& out, const UserViews& users, std::int64_t id, const ViewOptions& options) {
+  out.BeginObject();
+  WriteUserFields(out, users, id, options);
+  out.EndObject();
+}
+
+void WriteVideoList(json::JsonWriter& out, std::string_view key, const VideoViews& views,
+                    const ViewOptions& options) {
+  out.Key(key).BeginArray();
+  for (const auto& v : views.videos) {
+    const auto favorite = views.favorites.find(v.id);
+    const auto comments = views.comment_counts.find(v.id);
+    out.BeginObject().Member("id", v.id).Key("author");
+    WriteUser(out, views.authors, v.author_id, options);
+    out.Member("play_url", options.base_url + "/media/" + v.play_path)
+        .Member("cover_url", options.base_url + "/media/" + v.cover_path)
+        .Member("favorite_count", favorite != views.favorites.end() ? favorite->second.favorite_count : 0)
+        .Member("comment_count", comments != views.comment_counts.end() ? comments->second : 0)
+        .Member("is_favorite", favorite != views.favorites.end() && favorite->second.is_favorite)
+        .Member("title", v.title);
+    if (options.viewer != 0 && options.viewer == v.author_id) {
+      out.Member("state", StateName(v.state)).Member("state_reason", v.state_reason);
+    }
+    out.EndObject();
+  }
+  out.EndArray();
+}
+
+}  // namespace minitok::gateway

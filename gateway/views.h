@@ -1,0 +1,57 @@
+#pragma once
+// Assembling the API's User and Video objects from the services that own their fields, with a
+// constant number of batched calls per response (never one call per item).
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/services.h"
+#include "libs/json/json_writer.h"
+
+namespace minitok::gateway {
+
+struct UserView {
+  std::int64_t id = 0;
+  std::string name;
+  std::string signature;
+  std::int64_t follow_count = 0;
+  std::int64_t follower_count = 0;
+  bool is_follow = false;
+  std::int64_t work_count = 0;
+  std::int64_t favorite_count = 0;
+  std::int64_t total_favorited = 0;
+};
+
+using UserViews = std::unordered_map<std::int64_t, UserView>;
+
+/// Four batched calls (user, relation, video, favorite) for any number of ids.
+Result<UserViews> LoadUsers(Services& services, std::span<const std::int64_t> ids, std::int64_t viewer);
+
+struct VideoViews {
+  std::vector<video::VideoRecord> videos;
+  std::unordered_map<std::int64_t, favorite::VideoFavoriteStats> favorites;
+  std::unordered_map<std::int64_t, std::int64_t> comment_counts;
+  UserViews authors;
+};
+
+/// Two batched calls for the videos' counters plus LoadUsers for their authors.
+Result<VideoViews> LoadVideos(Services& services, std::vector<video::VideoRecord> videos, std::int64_t viewer);
+
+struct ViewOptions {
+  std::string base_url;
+  /// The author sees processing state of their own videos.
+  std::int64_t viewer = 0;
+};
+
+/// Writes the members of a User object into the object the caller has opened (so that
+/// FriendUser can extend it).
+void WriteUserFields(json::JsonWriter& out, const UserViews& users, std::int64_t id, const ViewOptions& options);
+/// A whole User object. A user that LoadUsers did not find still renders, so a list never breaks.
+void WriteUser(json::JsonWriter& out, const UserViews& users, std::int64_t id, const ViewOptions& options);
+void WriteVideoList(json::JsonWriter& out, std::string_view key, const VideoViews& views,
+                    const ViewOptions& options);
+
+}  // namespace minitok::gateway

@@ -1,0 +1,141 @@
+#include "services/comment/comment_service_sqlite.h"
+
+#include <unordered_map>
+
+#include "embedded/comment_migrations.h"
+#include "libs/core/text.h"
+
+namespace minitok::comment {
+namespace {
+
+constexpr std::string_view kInsert =
+    "INSERT INTO comments (video_id, user_id, content, created_ms) VALUES (?, ?, ?, ?)";
+constexpr std::string_view kAddCount =
+    "INSERT INTO video_stats (video_id, comment_count) VALUES (?1, ?2) "
+    "ON CONFLICT (video_id) DO UPDATE SET comment_count = comment_count + ?2";
+constexpr std::string_view kFind = "SELECT video_id, user_id FROM comments WHERE id = ?";
+constexpr std::string_view kDelete = "DELETE FROM comments WHERE id = ?";
+constexpr std::string_view kList =
+    "SELECT id, video_id, user_id, content, created_ms FROM comments WHERE video_id = ? "
+    "ORDER BY id DESC LIMIT ? OFFSET ?";
+constexpr std::string_view kCounts =
+    "SELECT video_id, comment_count FROM video_stats WHERE video_id IN (SELECT value FROM json_each(?))";
+
+constexpr std::size_t kMaxCommentCharacters = 500;
+
+}  // namespace
+
+std::span<const EmbeddedFile> Migrations() { return comment_migrations::Files(); }
+
+Status ValidateCommentText(std::string_view text) {
+  const auto length = CountUtf8CodePoints(text);
+  if (!length) return MakeError(Code::kInvalidArgument, "comment is not valid UTF-8");
+  if (TrimAsciiWhitespace(text).empty()) return MakeError(Code::kInvalidArgument, "comment text is required");
+  if (*length > kMaxCommentCharacters) {
+    return MakeError(Code::kInvalidArgument, "comment must be at most 500 characters");
+  }
+  if (HasControlCharacters(text, true)) {
+    return MakeError(Code::kInvalidArgument, "comment must not contain control characters");
+  }
+  return Ok();
+}
+
+CommentServiceSqlite::CommentServiceSqlite(std::unique_ptr<sql::Database> db, video::VideoService& videos,
+                                           const Clock& clock)
+    : db_(std::move(db)), videos_(videos), clock_(clock) {}
+
+Result<video::VideoRecord> CommentServiceSqlite::FindVideo(std::int64_t video_id) {
+  const std::int64_t ids[] = {video_id};
+  MINITOK_ASSIGN_OR_RETURN(auto found, videos_.GetVideos(ids));
+  if (found.empty() || found.front().state != video::VideoState::kReady) {
+    return MakeError(Code::kNotFound, "this video does not exist");
+  }
+  return std::move(found.front());
+}
+
+Result<CommentRecord> CommentServiceSqlite::Add(std::int64_t user_id, std::int64_t video_id,
+                                                std::string_view text) {
+  MINITOK_RETURN_IF_ERROR(ValidateCommentText(text));
+  MINITOK_RETURN_IF_ERROR(FindVideo(video_id));
+  return db_->Write([&](sql::Connection& c) -> Result<CommentRecord> {
+    CommentRecord comment{0, video_id, user_id, std::string(text), clock_.NowMs()};
+    MINITOK_ASSIGN_OR_RETURN(auto insert, c.Prepare(kInsert));
+    MINITOK_RETURN_IF_ERROR(
+        insert.Bind(1, video_id).Bind(2, user_id).Bind(3, text).Bind(4, comment.created_ms).Run());
+    comment.id = c.LastInsertRowId();
+    MINITOK_ASSIGN_OR_RETURN(auto count, c.Prepare(kAddCount));
+    MINITOK_RETURN_IF_ERROR(count.Bind(1, video_id).Bind(2, std::int64_t{1}).Run());
+    return comment;
+  });
+}
+
+Status CommentServiceSqlite::Delete(std::int64_t user_id, std::int64_t video_id, std::int64_t comment_id) {
+  const Error not_found = MakeError(Code::kNotFound, "this comment does not exist");
+  struct Owner {
+    std::int64_t video_id = 0;
+    std::int64_t user_id = 0;
+  };
+  MINITOK_ASSIGN_OR_RETURN(const Owner owner, db_->Read([&](sql::Connection& c) -> Result<Owner> {
+    MINITOK_ASSIGN_OR_RETURN(auto find, c.Prepare(kFind));
+    find.Bind(1, comment_id);
+    MINITOK_ASSIGN_OR_RETURN(const bool found, find.Step());
+    if (!found) return Owner{};
+    return Owner{find.ColumnInt(0), find.ColumnInt(1)};
+  }));
+  if (owner.video_id == 0 || (video_id != 0 && owner.video_id != video_id)) return not_found;
+  if (owner.user_id != user_id) {
+    // The video's author moderates its comments; the author of a video never changes, so this
+    // check cannot go stale before the delete below.
+    MINITOK_ASSIGN_OR_RETURN(const auto video, FindVideo(owner.video_id));
+    if (video.author_id != user_id) {
+      return MakeError(Code::kPermissionDenied, "you can delete only your own comments or comments on your videos");
+    }
+  }
+  return db_->Write([&](sql::Connection& c) -> Status {
+    MINITOK_ASSIGN_OR_RETURN(auto remove, c.Prepare(kDelete));
+    MINITOK_RETURN_IF_ERROR(remove.Bind(1, comment_id).Run());
+    if (c.ChangedRows() == 0) return not_found;  // deleted concurrently
+    MINITOK_ASSIGN_OR_RETURN(auto count, c.Prepare(kAddCount));
+    return count.Bind(1, owner.video_id).Bind(2, std::int64_t{-1}).Run();
+  });
+}
+
+Result<std::vector<CommentRecord>> CommentServiceSqlite::List(std::int64_t video_id, Page page) {
+  MINITOK_RETURN_IF_ERROR(FindVideo(video_id));
+  return db_->Read([&](sql::Connection& c) -> Result<std::vector<CommentRecord>> {
+    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kList));
+    select.Bind(1, video_id).Bind(2, page.limit).Bind(3, page.offset);
+    std::vector<CommentRecord> comments;
+    for (;;) {
+      MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
+      if (!row) return comments;
+      comments.push_back({select.ColumnInt(0), select.ColumnInt(1), select.ColumnInt(2), select.ColumnText(3),
+                          select.ColumnInt(4)});
+    }
+  });
+}
+
+Result<std::vector<VideoCommentCount>> CommentServiceSqlite::GetCounts(std::span<const std::int64_t> video_ids) {
+  std::vector<VideoCommentCount> counts;
+  counts.reserve(video_ids.size());
+  for (const auto id : video_ids) counts.push_back({id, 0});
+  if (video_ids.empty()) return counts;
+  const std::string batch = sql::IdArray(video_ids);
+  MINITOK_RETURN_IF_ERROR(db_->Read([&](sql::Connection& c) -> Status {
+    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kCounts));
+    select.Bind(1, std::string_view(batch));
+    std::unordered_map<std::int64_t, std::int64_t> found;
+    for (;;) {
+      MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
+      if (!row) break;
+      found[select.ColumnInt(0)] = select.ColumnInt(1);
+    }
+    for (auto& count : counts) {
+      if (const auto it = found.find(count.video_id); it != found.end()) count.comment_count = it->second;
+    }
+    return Ok();
+  }));
+  return counts;
+}
+
+}  // namespace minitok::comment

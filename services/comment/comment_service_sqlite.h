@@ -1,0 +1,34 @@
+#pragma once
+#include <memory>
+
+#include "libs/core/clock.h"
+#include "libs/sql/sqlite.h"
+#include "services/comment/comment_service.h"
+#include "services/video/video_service.h"
+
+namespace minitok::comment {
+
+std::span<const EmbeddedFile> Migrations();
+
+class CommentServiceSqlite final : public CommentService {
+ public:
+  /// `videos` answers whether a video exists and who may moderate its comments.
+  CommentServiceSqlite(std::unique_ptr<sql::Database> db, video::VideoService& videos, const Clock& clock);
+
+  // CommentService
+  Result<CommentRecord> Add(std::int64_t user_id, std::int64_t video_id, std::string_view text) override;
+  Status Delete(std::int64_t user_id, std::int64_t video_id, std::int64_t comment_id) override;
+  Result<std::vector<CommentRecord>> List(std::int64_t video_id, Page page) override;
+  Result<std::vector<VideoCommentCount>> GetCounts(std::span<const std::int64_t> video_ids) override;
+
+ private:
+  Result<video::VideoRecord> FindVideo(std::int64_t video_id);
+
+  std::unique_ptr<sql::Database> db_;
+  video::VideoService& videos_;
+  const Clock& clock_;
+};
+
+Status ValidateCommentText(std::string_view text);
+
+}  // namespace minitok::comment

@@ -1,0 +1,34 @@
+#pragma once
+#include <memory>
+
+#include "libs/core/clock.h"
+#include "libs/sql/sqlite.h"
+#include "services/favorite/favorite_service.h"
+#include "services/video/video_service.h"
+
+namespace minitok::favorite {
+
+std::span<const EmbeddedFile> Migrations();
+
+class FavoriteServiceSqlite final : public FavoriteService {
+ public:
+  /// `videos` answers whether a video exists and who its author is.
+  FavoriteServiceSqlite(std::unique_ptr<sql::Database> db, video::VideoService& videos, const Clock& clock);
+
+  // FavoriteService
+  Status Like(std::int64_t user_id, std::int64_t video_id) override;
+  Status Unlike(std::int64_t user_id, std::int64_t video_id) override;
+  Result<std::vector<std::int64_t>> ListLikedVideos(std::int64_t user_id, Page page) override;
+  Result<std::vector<VideoFavoriteStats>> GetVideoStats(std::span<const std::int64_t> video_ids,
+                                                        std::int64_t viewer) override;
+  Result<std::vector<UserFavoriteStats>> GetUserStats(std::span<const std::int64_t> user_ids) override;
+
+ private:
+  Result<std::int64_t> AuthorOf(std::int64_t video_id);
+
+  std::unique_ptr<sql::Database> db_;
+  video::VideoService& videos_;
+  const Clock& clock_;
+};
+
+}  // namespace minitok::favorite

@@ -1,0 +1,94 @@
+#include "services/favorite/favorite_service_sqlite.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "tests/support/fakes.h"
+#include "tests/support/temp_dir.h"
+
+namespace minitok::favorite {
+namespace {
+
+class FavoriteServiceTest : public ::testing::Test {
+ protected:
+  FavoriteServiceTest()
+      : service_(std::move(sql::Database::Open({.path = dir_.File("favorite.db"), .readers = 4}, Migrations()).value()),
+                 videos_, clock_) {
+    videos_.Add(10, 100);  // video 10 by user 100
+    videos_.Add(11, 100);
+    videos_.Add(12, 200, video::VideoState::kProcessing);
+  }
+
+  VideoFavoriteStats VideoStats(std::int64_t video, std::int64_t viewer) {
+    const std::int64_t ids[] = {video};
+    return service_.GetVideoStats(ids, viewer).value().front();
+  }
+  UserFavoriteStats UserStats(std::int64_t user) {
+    const std::int64_t ids[] = {user};
+    return service_.GetUserStats(ids).value().front();
+  }
+
+  testing::TempDir dir_;
+  ManualClock clock_{1'700'000'000'000};
+  testing::FakeVideoService videos_;
+  FavoriteServiceSqlite service_;
+};
+
+TEST_F(FavoriteServiceTest, LikeAndUnlikeAreIdempotentAndCountersFollow) {
+  ASSERT_TRUE(service_.Like(1, 10).ok());
+  ASSERT_TRUE(service_.Like(1, 10).ok());
+  EXPECT_EQ(VideoStats(10, 1).favorite_count, 1);
+  EXPECT_TRUE(VideoStats(10, 1).is_favorite);
+  EXPECT_FALSE(VideoStats(10, 2).is_favorite);
+  EXPECT_FALSE(VideoStats(10, 0).is_favorite);
+  EXPECT_EQ(UserStats(1).favorite_count, 1);
+  EXPECT_EQ(UserStats(100).total_favorited, 1);
+
+  ASSERT_TRUE(service_.Unlike(1, 10).ok());
+  ASSERT_TRUE(service_.Unlike(1, 10).ok());
+  EXPECT_EQ(VideoStats(10, 1).favorite_count, 0);
+  EXPECT_EQ(UserStats(1).favorite_count, 0);
+  EXPECT_EQ(UserStats(100).total_favorited, 0);
+}
+
+TEST_F(FavoriteServiceTest, RefusesUnknownAndUnreadyVideos) {
+  auto missing = service_.Like(1, 999);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, Code::kNotFound);
+  EXPECT_FALSE(service_.Like(1, 12).ok());
+  EXPECT_EQ(UserStats(1).favorite_count, 0);
+}
+
+TEST_F(FavoriteServiceTest, ListsNewestLikeFirstWithPaging) {
+  ASSERT_TRUE(service_.Like(1, 10).ok());
+  clock_.Advance(5);
+  ASSERT_TRUE(service_.Like(1, 11).ok());
+  auto all = service_.ListLikedVideos(1, {0, 100});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(*all, (std::vector<std::int64_t>{11, 10}));
+  auto second = service_.ListLikedVideos(1, {1, 1});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*second, (std::vector<std::int64_t>{10}));
+}
+
+TEST_F(FavoriteServiceTest, CountsStayExactUnderConcurrentLikes) {
+  std::vector<std::thread> threads;
+  for (int user = 1; user <= 24; ++user) {
+    threads.emplace_back([this, user] {
+      for (int i = 0; i < 5; ++i) {
+        EXPECT_TRUE(service_.Like(user, 10).ok());
+        if (user % 2 == 0) {
+          EXPECT_TRUE(service_.Unlike(user, 10).ok());
+        }
+      }
+      EXPECT_TRUE(service_.Like(user, 10).ok());
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(VideoStats(10, 0).favorite_count, 24);
+  EXPECT_EQ(UserStats(100).total_favorited, 24);
+}
+
+}  // namespace
+}  // namespace minitok::favorite

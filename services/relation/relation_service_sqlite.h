@@ -1,0 +1,37 @@
+#pragma once
+#include <memory>
+
+#include "libs/core/clock.h"
+#include "libs/sql/sqlite.h"
+#include "services/relation/relation_service.h"
+#include "services/user/user_service.h"
+
+namespace minitok::relation {
+
+std::span<const EmbeddedFile> Migrations();
+
+class RelationServiceSqlite final : public RelationService {
+ public:
+  /// `users` answers whether a user exists.
+  RelationServiceSqlite(std::unique_ptr<sql::Database> db, user::UserService& users, const Clock& clock);
+
+  // RelationService
+  Status Follow(std::int64_t user_id, std::int64_t target_id) override;
+  Status Unfollow(std::int64_t user_id, std::int64_t target_id) override;
+  Result<std::vector<std::int64_t>> ListFollowing(std::int64_t user_id, Page page) override;
+  Result<std::vector<std::int64_t>> ListFollowers(std::int64_t user_id, Page page) override;
+  Result<std::vector<std::int64_t>> ListFriends(std::int64_t user_id, Page page) override;
+  Result<std::vector<RelationStats>> GetStats(std::span<const std::int64_t> user_ids,
+                                              std::int64_t viewer) override;
+
+ private:
+  Status CheckTarget(std::int64_t user_id, std::int64_t target_id);
+  Status RequireUser(std::int64_t user_id);
+  Result<std::vector<std::int64_t>> ListIds(std::string_view sql, std::int64_t user_id, Page page);
+
+  std::unique_ptr<sql::Database> db_;
+  user::UserService& users_;
+  const Clock& clock_;
+};
+
+}  // namespace minitok::relation

@@ -1,0 +1,38 @@
+#pragma once
+// The user service: accounts, password hashes, profiles. Shaped like an RPC: plain values in
+// and out, errors as values, safe to call from any thread.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "libs/core/result.h"
+
+namespace minitok::user {
+
+struct UserProfile {
+  std::int64_t id = 0;
+  std::string name;
+  std::string signature;
+};
+
+class UserService {
+ public:
+  virtual ~UserService() = default;
+  /// New account; kInvalidArgument for a bad name or password, kAlreadyExists for a taken
+  /// name. Slow (hashes the password): call from the hashing pool.
+  virtual Result<std::int64_t> Register(std::string_view name, std::string_view password) = 0;
+  /// The account's id; kUnauthenticated for an unknown name or a wrong password (the same
+  /// message and about the same time for both). Slow: call from the hashing pool.
+  virtual Result<std::int64_t> Login(std::string_view name, std::string_view password) = 0;
+  /// Profiles of the ids that exist, in no particular order.
+  virtual Result<std::vector<UserProfile>> GetUsers(std::span<const std::int64_t> ids) = 0;
+};
+
+/// Shared rules for names and passwords: 1-32 characters, valid UTF-8, no control characters.
+Status ValidateUsername(std::string_view name);
+Status ValidatePassword(std::string_view password);
+
+}  // namespace minitok::user

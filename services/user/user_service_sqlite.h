@@ -1,0 +1,30 @@
+#pragma once
+#include <memory>
+
+#include "libs/core/clock.h"
+#include "libs/security/password_hasher.h"
+#include "libs/sql/sqlite.h"
+#include "services/user/user_service.h"
+
+namespace minitok::user {
+
+/// The migrations this implementation needs (built into the binary).
+std::span<const EmbeddedFile> Migrations();
+
+class UserServiceSqlite final : public UserService {
+ public:
+  UserServiceSqlite(std::unique_ptr<sql::Database> db, const security::PasswordHasher& hasher,
+                    const Clock& clock);
+
+  // UserService
+  Result<std::int64_t> Register(std::string_view name, std::string_view password) override;
+  Result<std::int64_t> Login(std::string_view name, std::string_view password) override;
+  Result<std::vector<UserProfile>> GetUsers(std::span<const std::int64_t> ids) override;
+
+ private:
+  std::unique_ptr<sql::Database> db_;
+  const security::PasswordHasher& hasher_;
+  const Clock& clock_;
+};
+
+}  // namespace minitok::user

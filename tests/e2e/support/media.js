@@ -1,0 +1,24 @@
+// Generates a small real H.264/AAC MP4 with ffmpeg for uploads.
+
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+const run = promisify(execFile);
+
+/** Path to a fresh 3-second 320x240 test video (testsrc pattern + sine tone). */
+export async function makeTestVideo(name = 'clip.mp4', { seconds = 3, pattern = 'testsrc' } = {}) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'minitok-e2e-media-'));
+  const file = path.join(dir, name);
+  await run('ffmpeg', [
+    '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', `${pattern}=size=320x240:rate=25`,
+    '-f', 'lavfi', '-i', 'sine',
+    '-t', String(seconds),
+    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac',
+    file,
+  ]);
+  return file;
+}
