@@ -39,8 +39,10 @@ Response DouyinApi::Busy() {
 }
 
 Response DouyinApi::UploadTooLarge(std::uint64_t limit_bytes) {
-  Response response = ApiError(MakeError(
-      Code::kResourceExhausted, "the video is too large (the limit is " + std::to_string(limit_bytes >> 20) + " MB)"));
+  const std::string limit = limit_bytes >= (1u << 20) ? std::to_string(limit_bytes >> 20) + " MB"
+                                                      : std::to_string(limit_bytes >> 10) + " KB";
+  Response response =
+      ApiError(MakeError(Code::kResourceExhausted, "upload too large: videos may be at most " + limit));
   response.close_connection = true;  // the rest of the body is not read
   return response;
 }

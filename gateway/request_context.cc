@@ -36,7 +36,7 @@ RequestContext::RequestContext(const http::Request& request, const security::Tok
 
 Result<std::optional<std::int64_t>> RequestContext::OptionalInt(std::string_view name) const {
   const auto raw = request_.params.Get(name);
-  if (!raw || raw->empty()) return std::optional<std::int64_t>();
+  if (!raw) return std::optional<std::int64_t>();
   const auto value = ParseExactInteger(*raw);
   if (!value) return MakeError(Code::kInvalidArgument, std::string(name) + " must be an integer");
   return std::optional<std::int64_t>(*value);

@@ -21,7 +21,7 @@ class RequestContext {
 
   /// A required integer parameter (decimal or exact exponent form).
   Result<std::int64_t> RequiredInt(std::string_view name) const;
-  /// An optional one: nullopt when absent or empty.
+  /// An optional one: nullopt when absent; present but empty or malformed is an error.
   Result<std::optional<std::int64_t>> OptionalInt(std::string_view name) const;
   /// A required id: an integer >= 1.
   Result<std::int64_t> RequiredId(std::string_view name) const;

@@ -136,6 +136,8 @@ Result<std::uint16_t> Server::Listen() {
   }
   const auto port = acceptor->local_endpoint().port();
   impl_->acceptor = std::move(acceptor);
+  // Catch SIGINT/SIGTERM from now on: a signal that arrives before Run() is queued, not fatal.
+  impl_->signals = std::make_unique<asio::signal_set>(io, SIGINT, SIGTERM);
   return port;
 }
 
@@ -143,7 +145,7 @@ void Server::Run() {
   Impl& impl = *impl_;
   auto& main_loop = *impl.loops.front();
   for (auto& loop : impl.loops) loop->guard.emplace(loop->io.get_executor());
-  impl.signals = std::make_unique<asio::signal_set>(main_loop.io, SIGINT, SIGTERM);
+  if (!impl.acceptor) return;  // Listen() failed or was not called
   impl.signals->async_wait([&impl](const beast::error_code& ec, int) {
     if (!ec) impl.BeginShutdown();
   });
@@ -316,7 +318,7 @@ void Server::Impl::LogAccess(const Request& request, const Route* route, const R
       .Member("route", route != nullptr ? std::string_view(route->pattern) : std::string_view("-"))
       .Member("status", response.status)
       .Member("api_status", response.api_status)
-      .Member("latency_us", static_cast<std::int64_t>(latency.count()))
+      .Key("latency_ms").Double(static_cast<double>(latency.count()) / 1000.0)
       .Member("bytes", static_cast<std::int64_t>(bytes))
       .EndObject();
   logger.Raw(line.str());
@@ -342,17 +344,16 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
     remote = endpoint.address().to_string();
   }
   beast::flat_buffer buffer;
-  // Answers a request that never reached a handler and ends the connection.
-  const auto reject = [&](Request& request, Response response) -> asio::awaitable<void> {
-    const auto started = std::chrono::steady_clock::now();
-    beast::error_code write_ec;
-    co_await Write(stream, request, response, false, write_ec);
-    LogAccess(request, nullptr, response, started, response.body.size());
-  };
+  // An answer to a request that never reached a handler; the connection ends after it. It is
+  // written after the loop, never from a temporary inside a co_await expression (GCC 12
+  // destroys such temporaries twice).
+  std::optional<Response> rejection;
+  Request rejected;
 
   while (!stopping) {
     bhttp::request_parser<bhttp::empty_body> header_parser;
     header_parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    header_parser.body_limit(boost::none);  // checked below, once the route is known
     stream.expires_after(options.header_timeout);
     slot.idle = true;
     std::tie(ec, std::ignore) = co_await bhttp::async_read_header(stream, buffer, header_parser, kTuple);
@@ -367,10 +368,11 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
     request.remote_address = remote;
     if (ec) {
       if (ec == bhttp::error::header_limit) {
-        co_await reject(request, Response::Text(431, "request header fields too large\n"));
+        rejection = Response::Text(431, "request header fields too large\n");
       } else if (!IsQuietDisconnect(ec)) {
-        co_await reject(request, Response::Text(400, "malformed HTTP request\n"));
+        rejection = Response::Text(400, "malformed HTTP request\n");
       }
+      rejected = std::move(request);
       break;
     }
 
@@ -386,7 +388,8 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
     if (!path || path->empty() || path->front() != '/' ||
         (question != std::string_view::npos &&
          !ParseUrlEncoded(target.substr(question + 1), request.params, false))) {
-      co_await reject(request, Response::Text(400, "malformed request target\n"));
+      rejection = Response::Text(400, "malformed request target\n");
+      rejected = std::move(request);
       break;
     }
     request.path = std::move(*path);
@@ -398,8 +401,9 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
                                 match.route->streams_upload && boundary.has_value();
     const std::uint64_t limit = streams_upload ? options.max_upload_bytes : options.max_body_bytes;
     if (const auto declared = header_parser.content_length(); declared && *declared > limit) {
-      co_await reject(request, streams_upload ? responders.upload_too_large(limit)
-                                               : Response::Text(413, "request body too large\n"));
+      rejection = streams_upload ? responders.upload_too_large(limit)
+                                 : Response::Text(413, "request body too large\n");
+      rejected = std::move(request);
       break;
     }
     if (Lower(header[bhttp::field::expect]) == "100-continue") {
@@ -428,11 +432,13 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
         stream.expires_after(options.body_timeout);
       }
       if (ec == bhttp::error::body_limit) {
-        co_await reject(request, responders.upload_too_large(limit));
+        rejection = responders.upload_too_large(limit);
+        rejected = std::move(request);
         break;
       }
       if (ec) {
-        if (!IsQuietDisconnect(ec)) co_await reject(request, Response::Text(400, "malformed HTTP body\n"));
+        if (!IsQuietDisconnect(ec)) rejection = Response::Text(400, "malformed HTTP body\n");
+        rejected = std::move(request);
         break;
       }
       if (!form_ok || !multipart.Finish()) {
@@ -447,11 +453,13 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
         std::tie(ec, std::ignore) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
       }
       if (ec == bhttp::error::body_limit) {
-        co_await reject(request, Response::Text(413, "request body too large\n"));
+        rejection = Response::Text(413, "request body too large\n");
+        rejected = std::move(request);
         break;
       }
       if (ec) {
-        if (!IsQuietDisconnect(ec)) co_await reject(request, Response::Text(400, "malformed HTTP body\n"));
+        if (!IsQuietDisconnect(ec)) rejection = Response::Text(400, "malformed HTTP body\n");
+        rejected = std::move(request);
         break;
       }
       request.body = parser.release().body();
@@ -464,7 +472,8 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
       } else if (Lower(content_type.substr(0, content_type.find(';'))) ==
                  "application/x-www-form-urlencoded") {
         if (!ParseUrlEncoded(request.body, request.params, true)) {
-          co_await reject(request, Response::Text(400, "malformed form body\n"));
+          rejection = Response::Text(400, "malformed form body\n");
+          rejected = std::move(request);
           break;
         }
       }
@@ -490,6 +499,12 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
     co_await Write(stream, request, response, keep, ec);
     LogAccess(request, match.route, response, started, bytes);
     if (ec || !keep) break;
+  }
+  if (rejection) {
+    const auto started = std::chrono::steady_clock::now();
+    const std::uint64_t bytes = rejection->body.size();
+    co_await Write(stream, rejected, *rejection, false, ec);
+    LogAccess(rejected, nullptr, *rejection, started, bytes);
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);

@@ -1,6 +1,7 @@
 #include "libs/json/json_writer.h"
 
 #include <charconv>
+#include <cmath>
 
 namespace minitok::json {
 
@@ -76,6 +77,15 @@ JsonWriter& JsonWriter::String(std::string_view value) {
 JsonWriter& JsonWriter::Int(std::int64_t value) {
   BeforeValue();
   char buffer[24];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out_.append(buffer, end);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Double(double value) {
+  if (!std::isfinite(value)) return Null();
+  BeforeValue();
+  char buffer[32];
   const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
   out_.append(buffer, end);
   return *this;

@@ -23,6 +23,8 @@ class JsonWriter {
   JsonWriter& String(std::string_view value);
   JsonWriter& Int(std::int64_t value);
   JsonWriter& Bool(bool value);
+  /// Shortest round-trip form; non-finite values are written as null.
+  JsonWriter& Double(double value);
   JsonWriter& Null();
 
   JsonWriter& Member(std::string_view key, std::string_view value) { return Key(key).String(value); }

@@ -18,6 +18,12 @@ TEST(JsonWriterTest, EscapesStrings) {
   EXPECT_EQ(w.str(), "[\"q\\\"b\\\\n\\n\\u0001 中\"]");
 }
 
+TEST(JsonWriterTest, WritesDoubles) {
+  JsonWriter w;
+  w.BeginArray().Double(0.25).Double(3).Double(1.0 / 0.0).EndArray();
+  EXPECT_EQ(w.str(), "[0.25,3,null]");
+}
+
 TEST(JsonWriterTest, EmptyArrayIsArray) {
   JsonWriter w;
   w.BeginObject().Key("video_list").BeginArray().EndArray().EndObject();

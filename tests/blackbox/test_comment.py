@@ -62,6 +62,14 @@ class CommentTests(h.ServerCase):
         self.assertEqual(self.comment_count(), 2)
         self.assertEqual([x["id"] for x in self.c.comment_list(self.vid)], [ids[3], ids[0]])
 
+    def test_comment_user_is_follow_per_viewer(self):
+        u, viewer = self.c.new_user("cf"), self.c.new_user("cv")
+        self.c.comment_add(u.token, self.vid, "follow me")
+        self.c.follow(viewer.token, u.id, 1)
+        self.assertTrue(self.c.comment_list(self.vid, token=viewer.token)[0]["user"]["is_follow"])
+        self.assertFalse(self.c.comment_list(self.vid)[0]["user"]["is_follow"])
+        self.assertEqual(self.c.comment_list(self.vid)[0]["user"]["follower_count"], 1)
+
     def test_author_cannot_delete_on_other_video(self):
         # author of video A may not delete a comment on video B that is not theirs
         other_author = self.c.new_user("oa")
@@ -81,6 +89,8 @@ class CommentTests(h.ServerCase):
                                                               "action_type": 1}, expect=INVALID)
         self.c.comment_add(u.token, self.vid, "评" * 501, expect=INVALID)
         self.c.comment_add(u.token, self.vid, "x" * 501, expect=INVALID)
+        self.c.api("POST", "/douyin/comment/action/",
+                   query=f"token={u.token}&video_id={self.vid}&action_type=1&comment_text=bad%FF%FEtext", expect=INVALID)
         self.c.comment_add(u.token, self.vid, "评" * 500)
         self.c.comment_add(u.token, self.vid, "😀" * 500)
         self.assertEqual(self.comment_count(), 2)

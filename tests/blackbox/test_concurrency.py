@@ -127,6 +127,22 @@ class ConcurrencyTests(h.ServerCase):
         self.assertEqual(codes, [OK] * 10 + [h.NOT_FOUND] * 10)
         self.assertEqual(self.video_in_publish_list(author.id, vid)["comment_count"], N - 10)
 
+    def test_concurrent_publishes_same_user(self):
+        u = self.c.new_user("cpub")
+        data = h.read_bytes(h.tiny_video())
+        n = 8
+        res, errs = run_parallel([lambda i=i: self.c.publish(u.token, f"par-{i}", data=data, expect=None)
+                                  for i in range(n)])
+        self.assertEqual(errs, [])
+        codes = [r["status_code"] for r in res]
+        self.assertTrue(all(c in (OK, EXHAUSTED) for c in codes), codes)
+        ok = codes.count(OK)
+        self.assertGreaterEqual(ok, 1)
+        lst = self.c.publish_list(u.id)
+        self.assertEqual(len(lst), ok)
+        self.assertEqual(len({v["id"] for v in lst}), ok)
+        self.assertEqual(self.c.user(u.id)["work_count"], ok)
+
     def test_concurrent_register_same_name(self):
         name = "same_" + h.rand_suffix(8)
         res, errs = run_parallel([lambda: self.c.register(name, "pw", expect=None) for _ in range(10)])

@@ -71,6 +71,7 @@ class PublishTests(h.ServerCase):
             self.assertEqual(d["status_code"], INVALID, f"fields={[k for k, _ in fields]}: {d}")
         self.c.publish(u.token, "x" * 101, expect=INVALID)
         self.c.publish(u.token, "题" * 101, expect=INVALID)
+        self.c.publish(u.token, b"bad \xff\xfe title", expect=INVALID)  # invalid UTF-8
         self.assertEqual(self.ids(u), [])
         # 100 characters (code points) is fine
         self.c.publish(u.token, "题" * 100)
@@ -91,6 +92,13 @@ class PublishTests(h.ServerCase):
         self.c.publish(None, "query-token", query={"token": u.token})
         self.c.publish(None, "bearer-token", bearer=u.token)
         self.assertEqual(sorted(v["title"] for v in self.c.publish_list(u.id)), ["bearer-token", "query-token"])
+        # precedence header > multipart field > query
+        other = self.c.new_user("auth2")
+        self.c.publish(other.token, "header-wins", bearer=u.token, query={"token": other.token})
+        self.c.publish(u.token, "field-wins", query={"token": other.token})
+        self.assertEqual(sorted(v["title"] for v in self.c.publish_list(u.id)),
+                         ["bearer-token", "field-wins", "header-wins", "query-token"])
+        self.assertEqual(self.c.publish_list(other.id), [])
 
     def test_hostile_filename(self):
         u = self.c.new_user("fn")

@@ -121,12 +121,14 @@ class RobustnessTests(h.ServerCase):
             for bad in ("abc", "1.5", "", "-1", "99999999999999999999", "0x10", "1e", " 1", "1;2"):
                 if key in ("latest_time", "pre_msg_time") and bad == "-1":
                     continue  # negative times: behaviour not specified
-                d = self.c.api(method, path, query={**base, key: bad})
-                self.assertNotEqual(d["status_code"], OK, f"{d['_desc']} -> {d}")
-                h.check_error_msg(d, d["_desc"])
-                self.assertNotIn(datadir, d["status_msg"].lower())
-                if bad in ("abc", "1.5", "", "99999999999999999999", "0x10", "1e"):
-                    self.assertEqual(d["status_code"], INVALID, f"{d['_desc']} -> {d}")
+                with self.subTest(route=path, param=key, value=bad):
+                    d = self.c.api(method, path, query={**base, key: bad})
+                    brief = {k: v for k, v in d.items() if k in ("status_code", "status_msg")}
+                    self.assertNotEqual(d["status_code"], OK, f"{method} {path} {key}={bad!r} -> {brief}")
+                    h.check_error_msg(d, d["_desc"])
+                    self.assertNotIn(datadir, d["status_msg"].lower())
+                    if bad in ("abc", "1.5", "", "99999999999999999999", "0x10", "1e"):
+                        self.assertEqual(d["status_code"], INVALID, f"{method} {path} {key}={bad!r} -> {brief}")
         # nothing changed
         self.assertEqual(self.c.user(a.id)["favorite_count"], 0)
         self.assertEqual(self.c.user(a.id)["follow_count"], 0)
@@ -178,6 +180,23 @@ class RobustnessTests(h.ServerCase):
                 self.assertEqual(h.raw_json(buf)["status_code"], OK)
         finally:
             s.close()
+
+    def test_pipelined_requests(self):
+        req = f"GET /douyin/feed/ HTTP/1.1\r\nHost: {self.c.host}\r\n\r\n".encode()
+        last = f"GET /healthz HTTP/1.1\r\nHost: {self.c.host}\r\nConnection: close\r\n\r\n".encode()
+        s = socket.create_connection((self.c.host, self.c.port), timeout=10)
+        try:
+            s.sendall(req + req + last)
+            buf = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+        finally:
+            s.close()
+        self.assertEqual(buf.count(b"HTTP/1.1 200"), 3, buf[:300])
+        self.assertIn(b'"status":"ok"', buf.replace(b" ", b""))
 
     def test_chunked_request_body(self):
         name = "chunk_" + h.rand_suffix(6)

@@ -45,7 +45,9 @@ async function refreshMe() {
   if (!session.isSignedIn) return;
   try {
     const me = await api.user();
-    if (me && session.isSignedIn && me.name !== session.name) session.signIn({ token: session.token, userId: me.id, name: me.name });
+    if (me && session.isSignedIn && (me.name !== session.name || me.avatar !== session.avatar)) {
+      session.updateProfile({ name: me.name, avatar: me.avatar });
+    }
   } catch {
     // 10002 already signed us out (api/http.js); other errors: keep the session.
   }
@@ -55,6 +57,8 @@ session.onChange(({ reason }) => {
   if (reason === 'expired') {
     toast('Your session has expired. Please log in again.', 'error', 6000);
     if (currentRoute?.auth) go(loginPath(currentPath()), { replace: true });
+  } else if (reason === 'signed-in') {
+    refreshMe();
   } else if (reason === 'signed-out') {
     toast('You are logged out.');
     go('/feed');

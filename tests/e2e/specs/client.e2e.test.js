@@ -107,6 +107,17 @@ describe('minitok web client', () => {
     await page.getByText('Select a video to upload').waitFor();
     await screenshotBoth(page, '05-publish-empty');
 
+    // A file that is not a video: the server refuses it and its message is shown.
+    await page.locator('input[type="file"]').setInputFiles({
+      name: 'not-a-video.mp4', mimeType: 'video/mp4', buffer: Buffer.from('this is not a video at all'),
+    });
+    await page.getByLabel('Title').fill('Broken upload');
+    await page.getByRole('button', { name: 'Post' }).click();
+    const refusal = page.getByRole('alert');
+    await refusal.waitFor();
+    assert.ok((await refusal.innerText()).trim().length > 0, 'the refusal is explained');
+    await screenshotBoth(page, '05b-publish-refused');
+
     await page.locator('input[type="file"]').setInputFiles(videoFile);
     await page.getByLabel('Title').fill(TITLE);
     await page.locator('.publish__preview-video').waitFor();
@@ -399,6 +410,14 @@ describe('minitok web client', () => {
     await page.getByLabel('Password', { exact: true }).fill(ALICE.password);
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
     await page.waitForURL(/#\/publish$/);
+
+    // A token the server no longer accepts: signed out with an explanation.
+    // (First let the client finish refreshing the profile it stores after login.)
+    await page.waitForFunction(() => Boolean(JSON.parse(localStorage.getItem('minitok.session'))?.avatar));
+    await page.evaluate(() => localStorage.setItem('minitok.session', JSON.stringify({ token: 'not.a.valid-token', userId: 1, name: 'ghost' })));
+    await page.reload();
+    await page.getByText('Your session has expired. Please log in again.').waitFor();
+    assert.equal(await page.evaluate(() => localStorage.getItem('minitok.session')), null);
 
     // Liking while signed out asks you to log in.
     await bob.page.evaluate(() => localStorage.clear());

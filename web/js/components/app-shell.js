@@ -43,7 +43,7 @@ export function createAppShell({ onSignOut }) {
   function renderAccount() {
     if (session.isSignedIn) {
       account.replaceChildren(
-        h('a', { class: 'nav__me', href: '#/me' }, avatar({ name: session.name }, 'sm'), h('span', { text: session.name || 'Me' })),
+        h('a', { class: 'nav__me', href: '#/me' }, avatar({ name: session.name, avatar: session.avatar }, 'sm'), h('span', { text: session.name || 'Me' })),
         h('button', { type: 'button', class: 'button button--ghost button--sm nav__signout', onClick: onSignOut }, icon('logout'), 'Log out'));
     } else {
       account.replaceChildren(

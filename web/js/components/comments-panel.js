@@ -102,7 +102,7 @@ export function openComments(video, { onCountChange } = {}) {
       placeholder: 'Add a comment…', 'aria-label': 'Add a comment', maxlength: String(MAX_COMMENT_CHARS * 2),
     });
     const send = h('button', { type: 'submit', class: 'icon-button icon-button--accent', 'aria-label': 'Post comment' }, icon('send'));
-    const form = h('form', { class: 'composer' }, avatar({ name: session.name }, 'sm'), input, send);
+    const form = h('form', { class: 'composer' }, avatar({ name: session.name, avatar: session.avatar }, 'sm'), input, send);
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       const text = input.value.trim();

@@ -82,6 +82,9 @@ export function createVideoSlide(video) {
   },
   h('div', { class: 'slide__stage' }, backdrop, player, surface, buffering, pausedBadge, heartBurst, failure, unmutePill, caption, progress),
   actions);
+  // Only the active slide is interactive, so Tab does not wander through
+  // every video of the feed.
+  el.inert = true;
 
   // --- rendering ----------------------------------------------------------
   function renderCounts() {
@@ -224,12 +227,14 @@ export function createVideoSlide(video) {
     /** Become the visible video: play unless the user paused it. */
     activate() {
       active = true;
+      el.inert = false;
       el.classList.add('is-active');
       if (!userPaused) start();
       renderPaused();
     },
     deactivate() {
       active = false;
+      el.inert = true;
       el.classList.remove('is-active');
       clearTimeout(tapTimer);
       userPaused = false;

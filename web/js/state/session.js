@@ -7,7 +7,9 @@ function readStored() {
   try {
     const parsed = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null');
     if (parsed && typeof parsed.token === 'string' && parsed.token && Number(parsed.userId) > 0) {
-      return { token: parsed.token, userId: Number(parsed.userId), name: String(parsed.name ?? '') };
+      return {
+        token: parsed.token, userId: Number(parsed.userId), name: String(parsed.name ?? ''), avatar: String(parsed.avatar ?? ''),
+      };
     }
   } catch {
     // Corrupt entry: behave as signed out.
@@ -26,15 +28,24 @@ export const session = {
   get token() { return current?.token ?? ''; },
   get userId() { return current?.userId ?? 0; },
   get name() { return current?.name ?? ''; },
+  get avatar() { return current?.avatar ?? ''; },
   get isSignedIn() { return current !== null; },
 
   /** True when `userId` is the signed-in user. */
   isMe(userId) { return current !== null && Number(userId) === current.userId; },
 
-  signIn({ token, userId, name }) {
-    current = { token, userId: Number(userId), name: String(name ?? '') };
+  signIn({ token, userId, name, avatar = '' }) {
+    current = { token, userId: Number(userId), name: String(name ?? ''), avatar: String(avatar ?? '') };
     localStorage.setItem(STORAGE_KEY, JSON.stringify(current));
     notify('signed-in');
+  },
+
+  /** Update the cached display name and avatar of the signed-in user. */
+  updateProfile({ name, avatar }) {
+    if (current === null) return;
+    current = { ...current, name: String(name ?? current.name), avatar: String(avatar ?? current.avatar) };
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(current));
+    notify('profile');
   },
 
   /** reason: 'signed-out' (user asked) or 'expired' (server refused the token). */
