@@ -26,6 +26,7 @@
 #include "services/message/message_service_sqlite.h"
 #include "services/relation/relation_service_sqlite.h"
 #include "services/user/user_service_sqlite.h"
+#include "services/video/media_pipeline.h"
 #include "services/video/video_service_sqlite.h"
 
 namespace minitok::app {
@@ -148,7 +149,7 @@ int Serve(const config::ServerConfig& config) {
   const auto readers = static_cast<std::size_t>(config.worker_threads + config.hash_threads);
   auto user_db = OpenDatabase(*layout, "user", user::Migrations(), readers);
   if (!user_db.ok()) return Fail(logger, user_db.error());
-  auto video_db = OpenDatabase(*layout, "video", video::Migrations(), readers);
+  auto video_db = OpenDatabase(*layout, "video", video::Migrations(), readers + static_cast<std::size_t>(config.media_workers));
   if (!video_db.ok()) return Fail(logger, video_db.error());
   auto favorite_db = OpenDatabase(*layout, "favorite", favorite::Migrations(), readers);
   if (!favorite_db.ok()) return Fail(logger, favorite_db.error());
@@ -161,7 +162,24 @@ int Serve(const config::ServerConfig& config) {
 
   // Services, in dependency order (destroyed in reverse).
   user::UserServiceSqlite users(std::move(*user_db), hasher, clock);
-  video::VideoServiceSqlite videos(std::move(*video_db), {layout->media.string(), *tools}, clock);
+  video::VideoStore video_store(std::move(*video_db), clock);
+  video::MediaPipeline pipeline(video_store, layout->media.string(), *tools,
+                                {.workers = static_cast<std::size_t>(config.media_workers),
+                                 .preset = config.transcode_preset,
+                                 .crf = static_cast<int>(config.transcode_crf),
+                                 .max_short_side = static_cast<int>(config.transcode_max_short_side),
+                                 .timeout = std::chrono::milliseconds(config.transcode_timeout_ms),
+                                 .max_attempts = static_cast<int>(config.transcode_max_attempts),
+                                 .retry_base = std::chrono::milliseconds(config.transcode_retry_ms),
+                                 .keep_original = config.keep_original},
+                                clock, logger);
+  if (auto recovered = pipeline.Recover(); !recovered.ok()) return Fail(logger, recovered.error());
+  video::VideoServiceSqlite videos(video_store,
+                                   {.media_dir = layout->media.string(),
+                                    .tools = *tools,
+                                    .max_dimension = static_cast<int>(config.max_video_dimension),
+                                    .max_seconds = static_cast<double>(config.max_video_seconds)},
+                                   [&pipeline] { pipeline.Wake(); });
   favorite::FavoriteServiceSqlite favorites(std::move(*favorite_db), videos, clock);
   comment::CommentServiceSqlite comments(std::move(*comment_db), videos, clock);
   relation::RelationServiceSqlite relations(std::move(*relation_db), users, clock);
@@ -199,15 +217,18 @@ int Serve(const config::ServerConfig& config) {
                        .header_timeout = std::chrono::milliseconds(config.header_timeout_ms),
                        .body_timeout = std::chrono::milliseconds(config.body_timeout_ms),
                        .request_deadline = std::chrono::milliseconds(config.request_deadline_ms),
-                       .upload_dir = layout->uploads.string()},
+                       .upload_dir = layout->uploads.string(),
+                       .min_free_disk_bytes = static_cast<std::uint64_t>(config.min_free_disk_mb) << 20},
                       router,
                       {.busy = &gateway::DouyinApi::Busy,
                        .upload_too_large = &gateway::DouyinApi::UploadTooLarge,
-                       .bad_form = &gateway::DouyinApi::BadForm},
+                       .bad_form = &gateway::DouyinApi::BadForm,
+                       .disk_full = &gateway::DouyinApi::DiskFull},
                       workers, hashing, logger);
   auto port = server.Listen();
   if (!port.ok()) return Fail(logger, port.error());
 
+  pipeline.Start();
   std::unique_ptr<DemoContent> demo;
   if (config.demo_content) {
     demo = std::make_unique<DemoContent>(services, *tools, layout->root, logger);
@@ -220,6 +241,7 @@ int Serve(const config::ServerConfig& config) {
   if (demo) demo->Stop();
   workers.Shutdown();
   hashing.Shutdown();
+  pipeline.Stop();
   logger.Info("stopped");
   return 0;
 }

@@ -19,6 +19,21 @@ constexpr std::int64_t kUnlike = 2;
 
 Error UnknownAction() { return MakeError(Code::kInvalidArgument, "action_type must be 1 or 2"); }
 
+/// What every */action/ route starts with: who acts, on what, and how.
+struct Action {
+  std::int64_t user = 0;
+  std::int64_t target = 0;
+  std::int64_t type = 0;
+};
+
+Result<Action> ReadAction(const RequestContext& ctx, std::string_view target_name) {
+  Action action;
+  MINITOK_ASSIGN_OR_RETURN(action.user, ctx.Authenticate());
+  MINITOK_ASSIGN_OR_RETURN(action.target, ctx.RequiredId(target_name));
+  MINITOK_ASSIGN_OR_RETURN(action.type, ctx.RequiredInt("action_type"));
+  return action;
+}
+
 }  // namespace
 
 std::string MonthDay(std::int64_t epoch_ms) {
@@ -47,9 +62,23 @@ Response DouyinApi::UploadTooLarge(std::uint64_t limit_bytes) {
   return response;
 }
 
+Response DouyinApi::DiskFull() {
+  Response response = ApiError(
+      MakeError(Code::kResourceExhausted, "the server is low on disk space and cannot take uploads right now"));
+  response.close_connection = true;
+  return response;
+}
+
 Response DouyinApi::BadForm(std::string_view message) {
   return ApiError(MakeError(Code::kInvalidArgument,
                             "malformed form data" + (message.empty() ? std::string() : ": " + std::string(message))));
+}
+
+Status DouyinApi::RequireUser(std::int64_t user_id) {
+  const std::int64_t ids[] = {user_id};
+  MINITOK_ASSIGN_OR_RETURN(const auto found, services_.users.GetUsers(ids));
+  if (found.empty()) return MakeError(Code::kNotFound, "this user does not exist");
+  return Ok();
 }
 
 Response DouyinApi::Fail(const Request& request, const Error& error) {
@@ -177,10 +206,7 @@ Response DouyinApi::PublishList(Request& request) {
   auto page = ctx.Paging(kListCap);
   if (!page.ok()) return Fail(request, page.error());
   const std::int64_t viewer = ctx.Viewer();
-  const std::int64_t ids[] = {*user_id};
-  auto owner = services_.users.GetUsers(ids);
-  if (!owner.ok()) return Fail(request, owner.error());
-  if (owner->empty()) return Fail(request, MakeError(Code::kNotFound, "this user does not exist"));
+  if (auto exists = RequireUser(*user_id); !exists.ok()) return Fail(request, exists.error());
   auto videos = services_.videos.ListByAuthor(*user_id, viewer == *user_id, *page);
   if (!videos.ok()) return Fail(request, videos.error());
   auto views = LoadVideos(services_, std::move(*videos), viewer);
@@ -192,15 +218,11 @@ Response DouyinApi::PublishList(Request& request) {
 
 Response DouyinApi::FavoriteAction(Request& request) {
   const RequestContext ctx(request, tokens_, options_.public_url);
-  auto user = ctx.Authenticate();
-  if (!user.ok()) return Fail(request, user.error());
-  auto video_id = ctx.RequiredId("video_id");
-  if (!video_id.ok()) return Fail(request, video_id.error());
-  auto action = ctx.RequiredInt("action_type");
+  auto action = ReadAction(ctx, "video_id");
   if (!action.ok()) return Fail(request, action.error());
-  Status done = *action == kLike     ? services_.favorites.Like(*user, *video_id)
-                : *action == kUnlike ? services_.favorites.Unlike(*user, *video_id)
-                                     : Status(UnknownAction());
+  Status done = action->type == kLike     ? services_.favorites.Like(action->user, action->target)
+                : action->type == kUnlike ? services_.favorites.Unlike(action->user, action->target)
+                                          : Status(UnknownAction());
   if (!done.ok()) return Fail(request, done.error());
   return ApiOk(BeginOk());
 }
@@ -212,10 +234,7 @@ Response DouyinApi::FavoriteList(Request& request) {
   auto page = ctx.Paging(kListCap);
   if (!page.ok()) return Fail(request, page.error());
   const std::int64_t viewer = ctx.Viewer();
-  const std::int64_t ids[] = {*user_id};
-  auto owner = services_.users.GetUsers(ids);
-  if (!owner.ok()) return Fail(request, owner.error());
-  if (owner->empty()) return Fail(request, MakeError(Code::kNotFound, "this user does not exist"));
+  if (auto exists = RequireUser(*user_id); !exists.ok()) return Fail(request, exists.error());
   auto liked = services_.favorites.ListLikedVideos(*user_id, *page);
   if (!liked.ok()) return Fail(request, liked.error());
   auto found = services_.videos.GetVideos(*liked);
@@ -236,30 +255,27 @@ Response DouyinApi::FavoriteList(Request& request) {
 
 Response DouyinApi::CommentAction(Request& request) {
   const RequestContext ctx(request, tokens_, options_.public_url);
-  auto user = ctx.Authenticate();
-  if (!user.ok()) return Fail(request, user.error());
-  auto video_id = ctx.RequiredId("video_id");
-  if (!video_id.ok()) return Fail(request, video_id.error());
-  auto action = ctx.RequiredInt("action_type");
+  auto action = ReadAction(ctx, "video_id");
   if (!action.ok()) return Fail(request, action.error());
-  if (*action == 2) {
+  const std::int64_t user = action->user;
+  if (action->type == 2) {
     auto comment_id = ctx.RequiredId("comment_id");
     if (!comment_id.ok()) return Fail(request, comment_id.error());
-    auto deleted = services_.comments.Delete(*user, *video_id, *comment_id);
+    auto deleted = services_.comments.Delete(user, action->target, *comment_id);
     if (!deleted.ok()) return Fail(request, deleted.error());
     return ApiOk(BeginOk());
   }
-  if (*action != 1) return Fail(request, UnknownAction());
+  if (action->type != 1) return Fail(request, UnknownAction());
   auto text = ctx.RequiredString("comment_text");
   if (!text.ok()) return Fail(request, text.error());
-  auto comment = services_.comments.Add(*user, *video_id, *text);
+  auto comment = services_.comments.Add(user, action->target, *text);
   if (!comment.ok()) return Fail(request, comment.error());
-  const std::int64_t ids[] = {*user};
-  auto users = LoadUsers(services_, ids, *user);
+  const std::int64_t ids[] = {user};
+  auto users = LoadUsers(services_, ids, user);
   if (!users.ok()) return Fail(request, users.error());
   auto body = BeginOk();
   body.Key("comment").BeginObject().Member("id", comment->id).Key("user");
-  WriteUser(body, *users, *user, {ctx.BaseUrl(), *user});
+  WriteUser(body, *users, user, {ctx.BaseUrl(), user});
   body.Member("content", comment->content).Member("create_date", MonthDay(comment->created_ms)).EndObject();
   return ApiOk(std::move(body));
 }
@@ -291,15 +307,11 @@ Response DouyinApi::CommentList(Request& request) {
 
 Response DouyinApi::RelationAction(Request& request) {
   const RequestContext ctx(request, tokens_, options_.public_url);
-  auto user = ctx.Authenticate();
-  if (!user.ok()) return Fail(request, user.error());
-  auto target = ctx.RequiredId("to_user_id");
-  if (!target.ok()) return Fail(request, target.error());
-  auto action = ctx.RequiredInt("action_type");
+  auto action = ReadAction(ctx, "to_user_id");
   if (!action.ok()) return Fail(request, action.error());
-  Status done = *action == 1   ? services_.relations.Follow(*user, *target)
-                : *action == 2 ? services_.relations.Unfollow(*user, *target)
-                               : Status(UnknownAction());
+  Status done = action->type == 1   ? services_.relations.Follow(action->user, action->target)
+                : action->type == 2 ? services_.relations.Unfollow(action->user, action->target)
+                                    : Status(UnknownAction());
   if (!done.ok()) return Fail(request, done.error());
   return ApiOk(BeginOk());
 }
@@ -368,16 +380,12 @@ Response DouyinApi::FriendList(Request& request) {
 
 Response DouyinApi::MessageAction(Request& request) {
   const RequestContext ctx(request, tokens_, options_.public_url);
-  auto user = ctx.Authenticate();
-  if (!user.ok()) return Fail(request, user.error());
-  auto target = ctx.RequiredId("to_user_id");
-  if (!target.ok()) return Fail(request, target.error());
-  auto action = ctx.RequiredInt("action_type");
+  auto action = ReadAction(ctx, "to_user_id");
   if (!action.ok()) return Fail(request, action.error());
-  if (*action != 1) return Fail(request, MakeError(Code::kInvalidArgument, "action_type must be 1 (send)"));
+  if (action->type != 1) return Fail(request, MakeError(Code::kInvalidArgument, "action_type must be 1 (send)"));
   auto content = ctx.RequiredString("content");
   if (!content.ok()) return Fail(request, content.error());
-  auto sent = services_.messages.Send(*user, *target, *content);
+  auto sent = services_.messages.Send(action->user, action->target, *content);
   if (!sent.ok()) return Fail(request, sent.error());
   return ApiOk(BeginOk());
 }

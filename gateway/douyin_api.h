@@ -34,6 +34,7 @@ class DouyinApi {
   static http::Response Busy();
   static http::Response UploadTooLarge(std::uint64_t limit_bytes);
   static http::Response BadForm(std::string_view message);
+  static http::Response DiskFull();
 
  private:
   http::Response Feed(http::Request& request);
@@ -58,6 +59,8 @@ class DouyinApi {
   http::Response Credentials(http::Request& request, bool create);
   /// Follow and follower lists share theirs.
   http::Response UserList(http::Request& request, bool followers);
+  /// kNotFound unless the user exists.
+  Status RequireUser(std::int64_t user_id);
   /// Logs internal errors with their detail and answers with the public message.
   http::Response Fail(const http::Request& request, const Error& error);
 

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -68,6 +69,17 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
        IntField(&ServerConfig::password_mem_limit_kib, "password_mem_limit_kib")},
       {"ffmpeg_timeout_ms", IntField(&ServerConfig::ffmpeg_timeout_ms, "ffmpeg_timeout_ms")},
       {"demo_content", BoolField(&ServerConfig::demo_content, "demo_content")},
+      {"min_free_disk_mb", IntField(&ServerConfig::min_free_disk_mb, "min_free_disk_mb")},
+      {"max_video_dimension", IntField(&ServerConfig::max_video_dimension, "max_video_dimension")},
+      {"max_video_seconds", IntField(&ServerConfig::max_video_seconds, "max_video_seconds")},
+      {"media_workers", IntField(&ServerConfig::media_workers, "media_workers")},
+      {"transcode_preset", StringField(&ServerConfig::transcode_preset, "transcode_preset")},
+      {"transcode_crf", IntField(&ServerConfig::transcode_crf, "transcode_crf")},
+      {"transcode_max_short_side", IntField(&ServerConfig::transcode_max_short_side, "transcode_max_short_side")},
+      {"transcode_timeout_ms", IntField(&ServerConfig::transcode_timeout_ms, "transcode_timeout_ms")},
+      {"transcode_max_attempts", IntField(&ServerConfig::transcode_max_attempts, "transcode_max_attempts")},
+      {"transcode_retry_ms", IntField(&ServerConfig::transcode_retry_ms, "transcode_retry_ms")},
+      {"keep_original", BoolField(&ServerConfig::keep_original, "keep_original")},
   };
   return kSetters;
 }
@@ -125,6 +137,22 @@ Status Validate(const ServerConfig& c) {
   MINITOK_RETURN_IF_ERROR(positive(c.password_ops_limit, "password_ops_limit"));
   MINITOK_RETURN_IF_ERROR(positive(c.password_mem_limit_kib, "password_mem_limit_kib"));
   MINITOK_RETURN_IF_ERROR(positive(c.ffmpeg_timeout_ms, "ffmpeg_timeout_ms"));
+  MINITOK_RETURN_IF_ERROR(positive(c.max_video_dimension, "max_video_dimension"));
+  MINITOK_RETURN_IF_ERROR(positive(c.max_video_seconds, "max_video_seconds"));
+  MINITOK_RETURN_IF_ERROR(positive(c.media_workers, "media_workers"));
+  MINITOK_RETURN_IF_ERROR(positive(c.transcode_max_short_side, "transcode_max_short_side"));
+  MINITOK_RETURN_IF_ERROR(positive(c.transcode_timeout_ms, "transcode_timeout_ms"));
+  MINITOK_RETURN_IF_ERROR(positive(c.transcode_max_attempts, "transcode_max_attempts"));
+  MINITOK_RETURN_IF_ERROR(positive(c.transcode_retry_ms, "transcode_retry_ms"));
+  if (c.min_free_disk_mb < 0) return MakeError(Code::kInvalidArgument, "min_free_disk_mb must not be negative");
+  if (c.transcode_crf < 0 || c.transcode_crf > 51) {
+    return MakeError(Code::kInvalidArgument, "transcode_crf must be between 0 and 51");
+  }
+  static constexpr std::string_view kPresets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
+                                                  "medium", "slow", "slower", "veryslow"};
+  if (std::find(std::begin(kPresets), std::end(kPresets), c.transcode_preset) == std::end(kPresets)) {
+    return MakeError(Code::kInvalidArgument, "transcode_preset must be an x264 preset such as veryfast");
+  }
   if (c.io_threads > 64 || c.worker_threads > 256 || c.hash_threads > 64) {
     return MakeError(Code::kInvalidArgument, "thread counts are limited to 64 (256 workers)");
   }

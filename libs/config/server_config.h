@@ -39,6 +39,20 @@ struct ServerConfig {
 
   std::int64_t ffmpeg_timeout_ms = 60000;
   bool demo_content = true;
+
+  /// Uploads are refused while the data folder's disk has less free space than this.
+  std::int64_t min_free_disk_mb = 512;
+  std::int64_t max_video_dimension = 4096;
+  std::int64_t max_video_seconds = 600;
+  std::int64_t media_workers = 1;
+  std::string transcode_preset = "veryfast";
+  std::int64_t transcode_crf = 23;
+  std::int64_t transcode_max_short_side = 720;
+  std::int64_t transcode_timeout_ms = 30 * 60 * 1000;
+  std::int64_t transcode_max_attempts = 3;
+  std::int64_t transcode_retry_ms = 2000;
+  /// Keep the uploaded original next to the transcoded file.
+  bool keep_original = false;
 };
 
 /// Reads a JSON object of the keys above into `config`; unknown keys and wrong types are errors.

@@ -1,6 +1,7 @@
 #include "libs/core/text.h"
 
 #include <cstdint>
+#include <string>
 
 namespace minitok {
 
@@ -67,6 +68,21 @@ std::string_view TrimAsciiWhitespace(std::string_view text) {
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
   while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
   return text;
+}
+
+Status ValidateText(std::string_view text, const TextRule& rule) {
+  const std::string what(rule.what);
+  const auto length = CountUtf8CodePoints(text);
+  if (!length) return MakeError(Code::kInvalidArgument, what + " is not valid UTF-8");
+  if (TrimAsciiWhitespace(text).empty()) return MakeError(Code::kInvalidArgument, what + " is required");
+  if (*length > rule.max_characters) {
+    return MakeError(Code::kInvalidArgument,
+                     what + " must be at most " + std::to_string(rule.max_characters) + " characters");
+  }
+  if (HasControlCharacters(text, rule.allow_newlines)) {
+    return MakeError(Code::kInvalidArgument, what + " must not contain control characters");
+  }
+  return Ok();
 }
 
 }  // namespace minitok

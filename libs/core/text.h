@@ -5,6 +5,8 @@
 #include <optional>
 #include <string_view>
 
+#include "libs/core/result.h"
+
 namespace minitok {
 
 /// Number of Unicode code points if `text` is well-formed UTF-8 (no overlongs, no surrogates,
@@ -16,5 +18,16 @@ bool HasControlCharacters(std::string_view text, bool allow_newlines);
 
 /// `text` without leading and trailing ASCII whitespace.
 std::string_view TrimAsciiWhitespace(std::string_view text);
+
+/// The rules of one kind of user text (a title, a comment, a message).
+struct TextRule {
+  std::string_view what;  ///< how the error names it, e.g. "comment"
+  std::size_t max_characters;
+  bool allow_newlines;
+};
+
+/// kInvalidArgument with a message naming `rule.what` unless `text` is valid UTF-8, not blank,
+/// at most max_characters code points, and free of control characters.
+Status ValidateText(std::string_view text, const TextRule& rule);
 
 }  // namespace minitok

@@ -1,5 +1,6 @@
 #include "libs/http/server.h"
 
+#include <sys/statvfs.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "libs/core/clock.h"
 #include "libs/http/form.h"
 #include "libs/json/json_writer.h"
 #include "libs/security/token_codec.h"
@@ -306,12 +308,9 @@ void Server::Impl::LogAccess(const Request& request, const Route* route, const R
                              std::chrono::steady_clock::time_point started, std::uint64_t bytes) {
   const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
   json::JsonWriter line;
   line.BeginObject()
-      .Member("ts_ms", static_cast<std::int64_t>(now_ms))
+      .Member("ts_ms", SystemClock().NowMs())
       .Member("request_id", request.request_id)
       .Member("remote", request.remote_address)
       .Member("method", MethodName(request.method))
@@ -406,6 +405,16 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
       rejected = std::move(request);
       break;
     }
+    if (streams_upload) {
+      struct statvfs disk {};
+      const std::uint64_t incoming = header_parser.content_length().value_or(0);
+      if (statvfs(options.upload_dir.c_str(), &disk) == 0 &&
+          static_cast<std::uint64_t>(disk.f_bavail) * disk.f_frsize < options.min_free_disk_bytes + incoming) {
+        rejection = responders.disk_full();
+        rejected = std::move(request);
+        break;
+      }
+    }
     if (Lower(header[bhttp::field::expect]) == "100-continue") {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       std::tie(ec, std::ignore) = co_await asio::async_write(stream, asio::buffer(kContinue), kTuple);
@@ -431,19 +440,9 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
         if (form_ok && got > 0 && !multipart.Feed(std::string_view(chunk.data(), got))) form_ok = false;
         stream.expires_after(options.body_timeout);
       }
-      if (ec == bhttp::error::body_limit) {
-        rejection = responders.upload_too_large(limit);
-        rejected = std::move(request);
-        break;
-      }
-      if (ec) {
-        if (!IsQuietDisconnect(ec)) rejection = Response::Text(400, "malformed HTTP body\n");
-        rejected = std::move(request);
-        break;
-      }
-      if (!form_ok || !multipart.Finish()) {
+      if (!ec && (!form_ok || !multipart.Finish())) {
         early = responders.bad_form(collector.error().empty() ? multipart.error() : collector.error());
-      } else {
+      } else if (!ec) {
         request.upload = collector.TakeUpload();
       }
     } else {
@@ -452,17 +451,19 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
       if (!parser.is_done()) {
         std::tie(ec, std::ignore) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
       }
-      if (ec == bhttp::error::body_limit) {
-        rejection = Response::Text(413, "request body too large\n");
-        rejected = std::move(request);
-        break;
-      }
-      if (ec) {
-        if (!IsQuietDisconnect(ec)) rejection = Response::Text(400, "malformed HTTP body\n");
-        rejected = std::move(request);
-        break;
-      }
-      request.body = parser.release().body();
+      if (!ec) request.body = parser.release().body();
+    }
+    if (ec == bhttp::error::body_limit) {
+      rejection = streams_upload ? responders.upload_too_large(limit) : Response::Text(413, "request body too large\n");
+      rejected = std::move(request);
+      break;
+    }
+    if (ec) {
+      if (!IsQuietDisconnect(ec)) rejection = Response::Text(400, "malformed HTTP body\n");
+      rejected = std::move(request);
+      break;
+    }
+    if (!streams_upload) {
       if (boundary) {
         FormCollector collector(request.params, "", options.max_body_bytes);
         MultipartParser multipart(*boundary, collector);

@@ -31,6 +31,8 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace{10000};
   /// Where streamed uploads are written while they arrive.
   std::string upload_dir;
+  /// Uploads are refused while upload_dir's disk has less free space than this (plus the upload).
+  std::uint64_t min_free_disk_bytes = 0;
 };
 
 /// Answers produced by the server itself (queue full, upload too large); the API layer
@@ -39,6 +41,7 @@ struct ServerResponders {
   std::function<Response()> busy;
   std::function<Response(std::uint64_t limit_bytes)> upload_too_large;
   std::function<Response(std::string_view message)> bad_form;
+  std::function<Response()> disk_full;
 };
 
 class Server {

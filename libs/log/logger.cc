@@ -4,9 +4,9 @@
 #include <spdlog/async_logger.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
-#include <chrono>
 #include <string>
 
+#include "libs/core/clock.h"
 #include "libs/json/json_writer.h"
 
 namespace minitok::log {
@@ -31,12 +31,9 @@ void Logger::Raw(std::string_view line) { impl_->logger->info("{}", line); }
 
 void Logger::Write(Level level, std::string_view message) {
   static constexpr std::string_view kNames[] = {"info", "warn", "error"};
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
   json::JsonWriter line;
   line.BeginObject()
-      .Member("ts_ms", static_cast<std::int64_t>(now_ms))
+      .Member("ts_ms", SystemClock().NowMs())
       .Member("level", kNames[static_cast<int>(level)])
       .Member("msg", message)
       .EndObject();

@@ -95,12 +95,18 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv, const Pro
       kill(pid, SIGKILL);
       break;
     }
+    if (options.cancel != nullptr && options.cancel->load()) {
+      result.cancelled = true;
+      kill(pid, SIGKILL);
+      break;
+    }
     const int ready = poll(fds, 2, static_cast<int>(std::min<long long>(remaining.count(), 1000)));
     if (ready < 0 && errno != EINTR) break;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
       const ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
       if (n > 0) {
+        if (i == 0 && options.on_stdout) options.on_stdout(std::string_view(buffer, static_cast<std::size_t>(n)));
         std::string& sink = *sinks[i];
         sink.append(buffer, static_cast<std::size_t>(n));
         if (sink.size() > options.max_output_bytes) {

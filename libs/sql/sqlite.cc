@@ -217,6 +217,24 @@ Database::Lease::~Lease() {
 
 namespace minitok::sql {
 
+Result<std::vector<std::int64_t>> CollectInts(Statement& statement) {
+  std::vector<std::int64_t> values;
+  for (;;) {
+    MINITOK_ASSIGN_OR_RETURN(const bool row, statement.Step());
+    if (!row) return values;
+    values.push_back(statement.ColumnInt(0));
+  }
+}
+
+Result<std::unordered_map<std::int64_t, std::int64_t>> CollectIntMap(Statement& statement) {
+  std::unordered_map<std::int64_t, std::int64_t> values;
+  for (;;) {
+    MINITOK_ASSIGN_OR_RETURN(const bool row, statement.Step());
+    if (!row) return values;
+    values[statement.ColumnInt(0)] = statement.ColumnInt(1);
+  }
+}
+
 std::string IdArray(std::span<const std::int64_t> ids) {
   std::string out = "[";
   for (std::size_t i = 0; i < ids.size(); ++i) {

@@ -159,6 +159,11 @@ Status ApplyMigrations(Connection& connection, std::span<const EmbeddedFile> mig
 
 namespace minitok::sql {
 
+/// Steps `statement` to the end, collecting column 0 of every row.
+Result<std::vector<std::int64_t>> CollectInts(Statement& statement);
+/// Steps `statement` to the end, mapping column 0 to column 1 of every row.
+Result<std::unordered_map<std::int64_t, std::int64_t>> CollectIntMap(Statement& statement);
+
 /// "[1,2,3]": a batch of ids bound as one parameter and expanded in SQL with
 /// `IN (SELECT value FROM json_each(?))`, so one prepared statement serves every batch size.
 std::string IdArray(std::span<const std::int64_t> ids);

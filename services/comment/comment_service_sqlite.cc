@@ -1,7 +1,5 @@
 #include "services/comment/comment_service_sqlite.h"
 
-#include <unordered_map>
-
 #include "embedded/comment_migrations.h"
 #include "libs/core/text.h"
 
@@ -28,16 +26,7 @@ constexpr std::size_t kMaxCommentCharacters = 500;
 std::span<const EmbeddedFile> Migrations() { return comment_migrations::Files(); }
 
 Status ValidateCommentText(std::string_view text) {
-  const auto length = CountUtf8CodePoints(text);
-  if (!length) return MakeError(Code::kInvalidArgument, "comment is not valid UTF-8");
-  if (TrimAsciiWhitespace(text).empty()) return MakeError(Code::kInvalidArgument, "comment text is required");
-  if (*length > kMaxCommentCharacters) {
-    return MakeError(Code::kInvalidArgument, "comment must be at most 500 characters");
-  }
-  if (HasControlCharacters(text, true)) {
-    return MakeError(Code::kInvalidArgument, "comment must not contain control characters");
-  }
-  return Ok();
+  return ValidateText(text, {.what = "comment", .max_characters = kMaxCommentCharacters, .allow_newlines = true});
 }
 
 CommentServiceSqlite::CommentServiceSqlite(std::unique_ptr<sql::Database> db, video::VideoService& videos,
@@ -124,12 +113,7 @@ Result<std::vector<VideoCommentCount>> CommentServiceSqlite::GetCounts(std::span
   MINITOK_RETURN_IF_ERROR(db_->Read([&](sql::Connection& c) -> Status {
     MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kCounts));
     select.Bind(1, std::string_view(batch));
-    std::unordered_map<std::int64_t, std::int64_t> found;
-    for (;;) {
-      MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
-      if (!row) break;
-      found[select.ColumnInt(0)] = select.ColumnInt(1);
-    }
+    MINITOK_ASSIGN_OR_RETURN(const auto found, sql::CollectIntMap(select));
     for (auto& count : counts) {
       if (const auto it = found.find(count.video_id); it != found.end()) count.comment_count = it->second;
     }

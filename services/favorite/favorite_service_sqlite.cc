@@ -1,5 +1,6 @@
 #include "services/favorite/favorite_service_sqlite.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "embedded/favorite_migrations.h"
@@ -87,12 +88,7 @@ Result<std::vector<std::int64_t>> FavoriteServiceSqlite::ListLikedVideos(std::in
   return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::int64_t>> {
     MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kListLiked));
     select.Bind(1, user_id).Bind(2, page.limit).Bind(3, page.offset);
-    std::vector<std::int64_t> ids;
-    for (;;) {
-      MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
-      if (!row) return ids;
-      ids.push_back(select.ColumnInt(0));
-    }
+    return sql::CollectInts(select);
   });
 }
 
@@ -104,27 +100,18 @@ Result<std::vector<VideoFavoriteStats>> FavoriteServiceSqlite::GetVideoStats(
   if (video_ids.empty()) return stats;
   const std::string batch = sql::IdArray(video_ids);
   MINITOK_RETURN_IF_ERROR(db_->Read([&](sql::Connection& c) -> Status {
-    std::unordered_map<std::int64_t, std::int64_t> counts;
     MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kVideoCounts));
     select.Bind(1, std::string_view(batch));
-    for (;;) {
-      MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
-      if (!row) break;
-      counts[select.ColumnInt(0)] = select.ColumnInt(1);
-    }
-    std::unordered_map<std::int64_t, bool> liked;
+    MINITOK_ASSIGN_OR_RETURN(const auto counts, sql::CollectIntMap(select));
+    std::vector<std::int64_t> liked;
     if (viewer != 0) {
       MINITOK_ASSIGN_OR_RETURN(auto likes, c.Prepare(kViewerLikes));
       likes.Bind(1, viewer).Bind(2, std::string_view(batch));
-      for (;;) {
-        MINITOK_ASSIGN_OR_RETURN(const bool row, likes.Step());
-        if (!row) break;
-        liked[likes.ColumnInt(0)] = true;
-      }
+      MINITOK_ASSIGN_OR_RETURN(liked, sql::CollectInts(likes));
     }
     for (auto& s : stats) {
       if (const auto it = counts.find(s.video_id); it != counts.end()) s.favorite_count = it->second;
-      s.is_favorite = liked.contains(s.video_id);
+      s.is_favorite = std::find(liked.begin(), liked.end(), s.video_id) != liked.end();
     }
     return Ok();
   }));

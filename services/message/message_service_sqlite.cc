@@ -33,16 +33,7 @@ MessageRecord ReadMessage(const sql::Statement& s) {
 std::span<const EmbeddedFile> Migrations() { return message_migrations::Files(); }
 
 Status ValidateMessageContent(std::string_view content) {
-  const auto length = CountUtf8CodePoints(content);
-  if (!length) return MakeError(Code::kInvalidArgument, "message is not valid UTF-8");
-  if (TrimAsciiWhitespace(content).empty()) return MakeError(Code::kInvalidArgument, "message content is required");
-  if (*length > kMaxMessageCharacters) {
-    return MakeError(Code::kInvalidArgument, "message must be at most 1000 characters");
-  }
-  if (HasControlCharacters(content, true)) {
-    return MakeError(Code::kInvalidArgument, "message must not contain control characters");
-  }
-  return Ok();
+  return ValidateText(content, {.what = "message", .max_characters = kMaxMessageCharacters, .allow_newlines = true});
 }
 
 MessageServiceSqlite::MessageServiceSqlite(std::unique_ptr<sql::Database> db, user::UserService& users,

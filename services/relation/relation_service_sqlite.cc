@@ -1,7 +1,7 @@
 #include "services/relation/relation_service_sqlite.h"
 
+#include <algorithm>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "embedded/relation_migrations.h"
 
@@ -84,12 +84,7 @@ Result<std::vector<std::int64_t>> RelationServiceSqlite::ListIds(std::string_vie
   return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::int64_t>> {
     MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(sql));
     select.Bind(1, user_id).Bind(2, page.limit).Bind(3, page.offset);
-    std::vector<std::int64_t> ids;
-    for (;;) {
-      MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
-      if (!row) return ids;
-      ids.push_back(select.ColumnInt(0));
-    }
+    return sql::CollectInts(select);
   });
 }
 
@@ -121,22 +116,18 @@ Result<std::vector<RelationStats>> RelationServiceSqlite::GetStats(std::span<con
       if (!row) break;
       counts[select.ColumnInt(0)] = {select.ColumnInt(1), select.ColumnInt(2)};
     }
-    std::unordered_set<std::int64_t> followed;
+    std::vector<std::int64_t> followed;
     if (viewer != 0) {
       MINITOK_ASSIGN_OR_RETURN(auto follows, c.Prepare(kViewerFollows));
       follows.Bind(1, viewer).Bind(2, std::string_view(batch));
-      for (;;) {
-        MINITOK_ASSIGN_OR_RETURN(const bool row, follows.Step());
-        if (!row) break;
-        followed.insert(follows.ColumnInt(0));
-      }
+      MINITOK_ASSIGN_OR_RETURN(followed, sql::CollectInts(follows));
     }
     for (auto& s : stats) {
       if (const auto it = counts.find(s.user_id); it != counts.end()) {
         s.follow_count = it->second.first;
         s.follower_count = it->second.second;
       }
-      s.is_follow = followed.contains(s.user_id);
+      s.is_follow = std::find(followed.begin(), followed.end(), s.user_id) != followed.end();
     }
     return Ok();
   }));

@@ -1,24 +1,24 @@
 #pragma once
-#include <memory>
+#include <functional>
 #include <string>
 
-#include "libs/core/clock.h"
 #include "libs/media/probe.h"
-#include "libs/sql/sqlite.h"
 #include "services/video/video_service.h"
+#include "services/video/video_store.h"
 
 namespace minitok::video {
 
-std::span<const EmbeddedFile> Migrations();
-
-struct VideoStorage {
+struct PublishSettings {
   std::string media_dir;  ///< absolute; holds videos/<key>/{play,cover}-<version>.<ext>
   media::MediaTools tools;
+  int max_dimension = 4096;
+  double max_seconds = 600;
 };
 
 class VideoServiceSqlite final : public VideoService {
  public:
-  VideoServiceSqlite(std::unique_ptr<sql::Database> db, VideoStorage storage, const Clock& clock);
+  /// `on_job_queued` is called after a publish committed its transcode job (wakes the pipeline).
+  VideoServiceSqlite(VideoStore& store, PublishSettings settings, std::function<void()> on_job_queued);
 
   // VideoService
   Result<VideoRecord> Publish(const PublishRequest& request) override;
@@ -30,9 +30,9 @@ class VideoServiceSqlite final : public VideoService {
   Result<MediaFile> FindMedia(std::string_view relative_path) override;
 
  private:
-  std::unique_ptr<sql::Database> db_;
-  VideoStorage storage_;
-  const Clock& clock_;
+  VideoStore& store_;
+  PublishSettings settings_;
+  std::function<void()> on_job_queued_;
 };
 
 }  // namespace minitok::video

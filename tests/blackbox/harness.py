@@ -5,13 +5,14 @@ It is started as
     minitok serve --listen 127.0.0.1:0 --data-dir DIR [--config FILE] [--public-url URL] [--no-demo]
 and must print `minitok listening on http://HOST:PORT` as its first stdout line.
 
-Every API answer read through Client.api() is checked against docs/api-decisions.md:
+Every API answer read through Client.api() is checked against docs/api.md (formerly docs/api-decisions.md):
 HTTP 200, JSON object, numeric status_code, string status_msg, lists are arrays, ids and counts are
 JSON numbers (never bool/string), every User has all 11 fields, Video / Comment / Message fields.
 """
 
 from __future__ import annotations
 
+import atexit
 import base64
 import hashlib
 import hmac
@@ -55,7 +56,7 @@ VIDEO_FIELDS = ("id", "author", "play_url", "cover_url", "favorite_count", "comm
                 "is_favorite", "title")
 COMMENT_FIELDS = ("id", "user", "content", "create_date")
 MESSAGE_FIELDS = ("id", "to_user_id", "from_user_id", "content", "create_time")
-INT_KEYS = {"id", "user_id", "to_user_id", "from_user_id", "follow_count", "follower_count",
+INT_KEYS = {"id", "user_id", "video_id", "to_user_id", "from_user_id", "follow_count", "follower_count",
             "total_favorited", "work_count", "favorite_count", "comment_count", "create_time",
             "next_time", "status_code", "msgType", "msg_type"}
 BOOL_KEYS = {"is_follow", "is_favorite"}
@@ -119,6 +120,7 @@ def _media_root() -> str:
         return env
     if _media_dir is None:
         _media_dir = tempfile.mkdtemp(prefix="minitok-media-")
+        atexit.register(shutil.rmtree, _media_dir, True)
     return _media_dir
 
 

@@ -6,8 +6,10 @@
 Exit status is non-zero when any file fails. Media samples are generated once per run and shared."""
 
 import argparse
+import atexit
 import glob
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,8 +27,10 @@ def main():
     files = [os.path.join(HERE, f) if not os.path.isabs(f) else f for f in args.files] or \
         sorted(glob.glob(os.path.join(HERE, "test_*.py")))
     env = dict(os.environ)
-    cache = tempfile.mkdtemp(prefix="minitok-media-")
-    env.setdefault("MINITOK_MEDIA_CACHE", cache)
+    if not env.get("MINITOK_MEDIA_CACHE"):
+        cache = tempfile.mkdtemp(prefix="minitok-media-")
+        atexit.register(shutil.rmtree, cache, True)
+        env["MINITOK_MEDIA_CACHE"] = cache
     sys.path.insert(0, HERE)
     os.environ["MINITOK_MEDIA_CACHE"] = env["MINITOK_MEDIA_CACHE"]
     import harness  # noqa: E402  (pre-generate shared media once)
@@ -47,8 +51,8 @@ def main():
                 failed.append(name)
                 print(out, flush=True)
     print(f"{len(files) - len(failed)}/{len(files)} files passed in {time.monotonic() - t0:.1f}s")
-    sys.exit(1 if failed else 0)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

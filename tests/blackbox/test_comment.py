@@ -117,6 +117,14 @@ class CommentTests(h.ServerCase):
         self.assertEqual([x["id"] for x in part], [ids[3], ids[2]])
         self.c.comment_list(self.vid, limit=101, expect=INVALID)
 
+    def test_list_cap_100(self):
+        u = self.c.new_user("cap")
+        ids = [self.c.comment_add(u.token, self.vid, f"n{i}")["comment"]["id"] for i in range(101)]
+        lst = self.c.comment_list(self.vid)
+        self.assertEqual([x["id"] for x in lst], list(reversed(ids))[:100], "newest 100 comments")
+        self.assertEqual(self.comment_count(), 101)
+        self.assertEqual([x["id"] for x in self.c.comment_list(self.vid, offset=100)], [ids[0]])
+
     def test_demo_style_params(self):
         u = self.c.new_user("demo")
         d = self.c.demo("POST", "/douyin/comment/action/", {"token": u.token, "video_id": h.go_fmt(self.vid),

@@ -117,9 +117,11 @@ class FeedTests(h.ServerCase):
 
     def test_invalid_latest_time(self):
         for bad in ("abc", "1.5", "", "99999999999999999999", "1e400"):
-            d = self.c.api("GET", "/douyin/feed/", query={"latest_time": bad})
-            self.assertEqual(d["status_code"], INVALID, f"latest_time={bad!r}: {d}")
-            h.check_error_msg(d, d["_desc"])
+            with self.subTest(latest_time=bad):
+                d = self.c.api("GET", "/douyin/feed/", query={"latest_time": bad})
+                self.assertEqual(d["status_code"], INVALID,
+                                 f"latest_time={bad!r}: status_code {d['status_code']} {d['status_msg']!r}")
+                h.check_error_msg(d, d["_desc"])
 
     def test_feed_with_token_and_invalid_token(self):
         viewer = self.c.new_user("viewer")

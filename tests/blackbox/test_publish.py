@@ -15,10 +15,15 @@ class PublishTests(h.ServerCase):
         u = self.c.new_user("pub")
         title = "我的视频 " + h.rand_suffix(5)
         data = h.read_bytes(h.sample_video())
-        self.c.publish(u.token, title, data=data, filename="clip.mp4")
+        pub = self.c.publish(u.token, title, data=data, filename="clip.mp4")
         lst = self.c.publish_list(u.id, token=u.token)
         self.assertEqual(len(lst), 1)
         v = lst[0]
+        self.assertTrue(h.is_int(pub.get("video_id")), f"publish must answer a numeric video_id: {pub}")
+        self.assertEqual(pub["video_id"], v["id"])
+        # the author's own list shows the processing state
+        self.assertIn(v.get("state"), ("processing", "ready", "failed"), v)
+        self.assertIsInstance(v.get("state_reason"), str, v)
         self.assertEqual(v["title"], title)
         self.assertEqual(v["author"]["id"], u.id)
         self.assertEqual(v["author"]["work_count"], 1)

@@ -7,6 +7,7 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { startServer } from '../support/server.js';
 import { launchBrowser, openGuardedContext, screenshot, screenshotBoth, PHONE, DESKTOP } from '../support/browser.js';
 import { makeTestVideo } from '../support/media.js';
@@ -118,7 +119,19 @@ describe('minitok web client', () => {
     assert.ok((await refusal.innerText()).trim().length > 0, 'the refusal is explained');
     await screenshotBoth(page, '05b-publish-refused');
 
-    await page.locator('input[type="file"]').setInputFiles(videoFile);
+    // The real video arrives by drag and drop onto the drop zone.
+    await page.getByRole('button', { name: 'Change video' }).waitFor();
+    await page.evaluate(() => { document.querySelector('.publish__preview').hidden = true; document.querySelector('.dropzone').hidden = false; });
+    const bytes = (await readFile(videoFile)).toString('base64');
+    await page.evaluate((b64) => {
+      const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([data], 'pattern.mp4', { type: 'video/mp4' }));
+      const zone = document.querySelector('.dropzone');
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, bytes);
+    await page.getByText(/^pattern\.mp4 · /).waitFor();
     await page.getByLabel('Title').fill(TITLE);
     await page.locator('.publish__preview-video').waitFor();
 
@@ -214,6 +227,16 @@ describe('minitok web client', () => {
     assert.equal(afterLike.video_list[0].favorite_count, 1);
     assert.equal(afterLike.video_list[0].is_favorite, true);
 
+    // A refused like is rolled back, with the server's message.
+    await page.route('**/douyin/favorite/action/**', (route) => route.fulfill({
+      contentType: 'application/json', body: JSON.stringify({ status_code: 10500, status_msg: 'simulated failure' }),
+    }));
+    await like.click();
+    await page.getByText('Simulated failure').waitFor();
+    await page.waitForFunction(() => document.querySelector('.slide.is-active .action--like')?.getAttribute('aria-pressed') === 'true');
+    assert.equal((await like.innerText()).trim(), '1');
+    await page.unroute('**/douyin/favorite/action/**');
+
     // Comments panel: newest first, add two, delete one.
     await slide.getByRole('button', { name: /^Comments/ }).click();
     const dialog = page.getByRole('dialog');
@@ -274,6 +297,13 @@ describe('minitok web client', () => {
     await page.getByRole('button', { name: `Unfollow ${ALICE.name}` }).waitFor();
     await stats.getByText('Follower', { exact: true }).waitFor();
     assert.match(await stats.innerText(), /1\s*Follower/);
+    // Unfollow and follow again.
+    await page.getByRole('button', { name: `Unfollow ${ALICE.name}` }).click();
+    await page.getByRole('button', { name: `Follow ${ALICE.name}` }).waitFor();
+    await stats.getByText('Followers').waitFor();
+    assert.match(await stats.innerText(), /0\s*Followers/);
+    await page.getByRole('button', { name: `Follow ${ALICE.name}` }).click();
+    await page.getByRole('button', { name: `Unfollow ${ALICE.name}` }).waitFor();
     const followers = await apiGet(base, '/douyin/relation/follower/list/', { user_id: ALICE.userId }, BOB.token);
     assert.deepEqual(followers.user_list.map((u) => u.id), [BOB.userId]);
     await screenshotBoth(page, '12-profile-other');

@@ -30,9 +30,15 @@ const FALLBACK_MESSAGES = {
   [ErrorCode.ABORTED]: 'Cancelled.',
 };
 
+/** Server messages are sentences that may start in lower case: "the file is…" -> "The file is…". */
+function asSentence(message) {
+  if (!message) return '';
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
 export class ApiError extends Error {
   constructor(code, message) {
-    super(message || FALLBACK_MESSAGES[code] || `Request failed (code ${code}).`);
+    super(asSentence(message) || FALLBACK_MESSAGES[code] || `Request failed (code ${code}).`);
     this.name = 'ApiError';
     this.code = code;
   }

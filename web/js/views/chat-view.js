@@ -11,7 +11,7 @@ import { session } from '../state/session.js';
 import { goBack } from '../navigation.js';
 import { avatar } from '../components/avatar.js';
 import { loadingBlock, emptyState, errorState } from '../components/states.js';
-import { toastError } from '../components/toast.js';
+import { toast, toastError } from '../components/toast.js';
 
 const POLL_MS = 2000;
 const MAX_MESSAGE_CHARS = 1000;
@@ -142,7 +142,7 @@ export function chatView({ params }) {
     const content = input.value.trim();
     if (!content) return;
     if (codePointLength(content) > MAX_MESSAGE_CHARS) {
-      toastError({ message: `Messages can be at most ${MAX_MESSAGE_CHARS} characters.` });
+      toast(`Messages can be at most ${MAX_MESSAGE_CHARS} characters.`, 'error');
       return;
     }
     input.value = '';

@@ -33,7 +33,8 @@ export function publishView() {
   const preview = h('video', { class: 'publish__preview-video', muted: true, loop: true, playsInline: true, autoplay: true, 'aria-label': 'Preview of the selected video' });
   const fileName = h('p', { class: 'publish__file-name' });
   const changeButton = h('button', { type: 'button', class: 'button button--ghost button--sm', text: 'Change video' });
-  const previewBox = h('div', { class: 'publish__preview', hidden: true }, preview,
+  const previewNote = h('p', { class: 'publish__preview-note', hidden: true, text: 'No preview for this file. You can still try to post it.' });
+  const previewBox = h('div', { class: 'publish__preview', hidden: true }, preview, previewNote,
     h('div', { class: 'publish__file' }, icon('videos'), fileName, changeButton));
 
   // --- details form ---------------------------------------------------------
@@ -92,6 +93,8 @@ export function publishView() {
     file = chosen;
     if (previewUrl) URL.revokeObjectURL(previewUrl);
     previewUrl = URL.createObjectURL(chosen);
+    previewNote.hidden = true;
+    preview.hidden = false;
     preview.src = previewUrl;
     preview.play().catch(() => {});
     fileName.textContent = `${chosen.name} · ${formatBytes(chosen.size)}`;
@@ -237,6 +240,11 @@ export function publishView() {
     }
   }
 
+  preview.addEventListener('error', () => {
+    if (!preview.getAttribute('src')) return;
+    preview.hidden = true;
+    previewNote.hidden = false;
+  });
   fileInput.addEventListener('change', () => chooseFile(fileInput.files?.[0]));
   changeButton.addEventListener('click', () => fileInput.click());
   titleInput.addEventListener('input', renderCounter);

@@ -1,0 +1,89 @@
+#pragma once
+// The video service's data layer: every SQL statement of the video database, for the service's
+// requests and for its media pipeline. Safe to call from any thread.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "libs/core/clock.h"
+#include "libs/sql/sqlite.h"
+#include "services/video/video_service.h"
+
+namespace minitok::video {
+
+std::span<const EmbeddedFile> Migrations();
+
+/// A video about to be created from an accepted upload.
+struct NewVideo {
+  std::int64_t author_id = 0;
+  std::string title;
+  std::string media_key;
+  std::string original_path;  ///< relative to the media folder; served until the transcode is done
+  std::string original_type;
+  std::string cover_path;
+  int width = 0;
+  int height = 0;
+  std::int64_t duration_ms = 0;
+  bool has_audio = true;
+};
+
+/// A transcode job, claimed by one worker.
+struct Job {
+  std::int64_t video_id = 0;
+  std::int64_t attempts = 0;  ///< attempts made before this one
+  std::string media_key;
+  std::string original_path;
+  std::int64_t duration_ms = 0;
+  bool has_audio = true;
+};
+
+class VideoStore {
+ public:
+  VideoStore(std::unique_ptr<sql::Database> db, const Clock& clock);
+
+  // Requests.
+  Result<FeedPage> Feed(std::int64_t before_ms, int limit);
+  Result<std::vector<VideoRecord>> ListByAuthor(std::int64_t author_id, bool include_unready, Page page);
+  Result<std::vector<VideoRecord>> GetVideos(std::span<const std::int64_t> ids);
+  Result<std::vector<WorkCount>> GetWorkCounts(std::span<const std::int64_t> user_ids);
+  /// The content type of a current media file of some video, or "" when it is none.
+  Result<std::string> MediaType(const std::string& relative_path);
+
+  // Publishing.
+  /// Records that `media_key`'s folder is being filled, before any file is written.
+  Status StageFolder(const std::string& media_key);
+  /// Creates the video (processing), its transcode job, and unstages its folder: one transaction.
+  Result<VideoRecord> InsertProcessing(const NewVideo& video);
+
+  // The media pipeline.
+  /// The due job with the earliest due time, marked running; nullopt when none is due.
+  Result<std::optional<Job>> ClaimDueJob();
+  /// When the next waiting job becomes due (epoch ms), or nullopt when none waits.
+  Result<std::optional<std::int64_t>> NextDueTime();
+  /// The transcode is in place: the video plays it, becomes ready with a unique feed time, counts
+  /// as its author's work, and its job ends. The original goes to the trash unless kept.
+  Status MarkReady(std::int64_t video_id, const std::string& play_path, bool keep_original);
+  Status RetryLater(std::int64_t video_id, std::int64_t attempts, std::int64_t due_ms, const std::string& reason);
+  Status MarkFailed(std::int64_t video_id, const std::string& reason);
+  Status SetStateReason(std::int64_t video_id, const std::string& reason);
+
+  // Recovery at start.
+  Result<std::vector<std::string>> StagedFolders();
+  Status Unstage(const std::string& media_key);
+  Result<std::vector<std::string>> Trash();
+  Status ForgetTrash(const std::string& path);
+  /// Jobs marked running belong to a process that died: they wait again.
+  Status ResetRunningJobs();
+  /// Media folders of videos that still have a job (they may hold partial files).
+  Result<std::vector<std::string>> FoldersWithJobs();
+
+ private:
+  std::unique_ptr<sql::Database> db_;
+  const Clock& clock_;
+};
+
+}  // namespace minitok::video
