@@ -1,7 +1,9 @@
 #include "app/demo_content.h"
 
+#include <chrono>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "libs/media/process.h"
@@ -98,6 +100,19 @@ Status DemoContent::SeedOrError() {
       return std::move(video).error();
     }
     video_ids.push_back(video->id);
+  }
+  // Likes and comments need visible videos: wait for the pipeline to finish the clips.
+  for (bool all_ready = false; !all_ready;) {
+    if (stopping_) return MakeError(Code::kUnavailable, "stopped");
+    MINITOK_ASSIGN_OR_RETURN(const auto videos, services_.videos.GetVideos(video_ids));
+    all_ready = true;
+    for (const auto& video : videos) {
+      if (video.state == video::VideoState::kFailed) {
+        return MakeError(Code::kInternal, "a demo clip failed to transcode", video.state_reason);
+      }
+      all_ready = all_ready && video.state == video::VideoState::kReady;
+    }
+    if (!all_ready) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   // A little life: everyone follows everyone, likes and comments on the others' videos.
   for (const auto follower : user_ids) {
