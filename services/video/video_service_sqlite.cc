@@ -1,7 +1,6 @@
 #include "services/video/video_service_sqlite.h"
 
 #include <filesystem>
-#include <regex>
 
 #include "libs/core/text.h"
 #include "libs/media/files.h"
@@ -31,6 +30,28 @@ class FolderGuard {
   std::string key_;
   bool committed_ = false;
 };
+
+/// True for names this service generates: videos/<16 hex>/(play|cover)-<version>.<ext>. Anything
+/// else (.., absolute paths, odd bytes) can never reach the file system.
+bool IsMediaName(std::string_view path) {
+  const auto take = [&](std::string_view prefix) {
+    if (path.substr(0, prefix.size()) != prefix) return false;
+    path.remove_prefix(prefix.size());
+    return true;
+  };
+  const auto take_while = [&](auto accept, std::size_t min, std::size_t max) {
+    std::size_t n = 0;
+    while (n < path.size() && accept(path[n])) ++n;
+    if (n < min || n > max) return false;
+    path.remove_prefix(n);
+    return true;
+  };
+  const auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  const auto alnum = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'); };
+  return take("videos/") && take_while(hex, 16, 16) && take("/") && (take("play-") || take("cover-")) &&
+         take_while(digit, 1, 6) && take(".") && take_while(alnum, 2, 4) && path.empty();
+}
 
 }  // namespace
 
@@ -111,11 +132,9 @@ Result<std::vector<WorkCount>> VideoServiceSqlite::GetWorkCounts(std::span<const
 }
 
 Result<MediaFile> VideoServiceSqlite::FindMedia(std::string_view relative_path) {
-  // Only names this service generates; anything else (.., absolute paths, odd bytes) is unknown.
-  static const std::regex kShape(R"(videos/[0-9a-f]{16}/(play|cover)-[0-9]{1,6}\.[a-z0-9]{2,4})");
   const Error not_found = MakeError(Code::kNotFound, "no such media file");
+  if (!IsMediaName(relative_path)) return not_found;
   const std::string path(relative_path);
-  if (!std::regex_match(path, kShape)) return not_found;
   MINITOK_ASSIGN_OR_RETURN(auto type, store_.MediaType(path));
   if (type.empty()) return not_found;
   return MediaFile{(fs::path(settings_.media_dir) / path).string(), std::move(type)};

@@ -85,9 +85,14 @@ TEST_F(VideoServiceTest, RefusesNonVideosOversizedAndTooLongAndLeavesNothingBehi
 }
 
 TEST_F(VideoServiceTest, FindMediaRefusesAnythingItDidNotName) {
-  ASSERT_TRUE(service_->Publish({1, "ok", MakeClip(tools_, dir_, {})}).ok());
+  auto video = service_->Publish({1, "ok", MakeClip(tools_, dir_, {})});
+  ASSERT_TRUE(video.ok());
+  EXPECT_TRUE(service_->FindMedia(video->play_path).ok());
+  EXPECT_TRUE(service_->FindMedia(video->cover_path).ok());
   for (const char* path : {"../video.db", "videos/../../video.db", "/etc/passwd", "videos/0123456789abcdef/play-1.mp4",
-                           "videos/0123456789abcdef/x.mp4", ""}) {
+                           "videos/0123456789abcdef/x.mp4", "videos/0123456789ABCDEF/play-1.mp4",
+                           "videos/0123456789abcdef/play-1.mp4/", "videos/0123456789abcdef/play-.mp4",
+                           "videos/0123456789abcdef/cover-1.jpeg5", ""}) {
     EXPECT_EQ(service_->FindMedia(path).error().code, Code::kNotFound) << path;
   }
 }
