@@ -34,6 +34,28 @@ Result<Action> ReadAction(const RequestContext& ctx, std::string_view target_nam
   return action;
 }
 
+/// What every list route starts with: whose list, which page, and who is looking.
+struct ListQuery {
+  std::int64_t id = 0;
+  Page page;
+  std::int64_t viewer = 0;
+};
+
+Result<ListQuery> ReadList(const RequestContext& ctx, std::string_view id_name, std::int64_t cap) {
+  ListQuery query;
+  MINITOK_ASSIGN_OR_RETURN(query.id, ctx.RequiredId(id_name));
+  MINITOK_ASSIGN_OR_RETURN(query.page, ctx.Paging(cap));
+  query.viewer = ctx.Viewer();
+  return query;
+}
+
+void WriteComment(json::JsonWriter& out, const comment::CommentRecord& comment, const UserViews& users,
+                  const ViewOptions& view) {
+  out.BeginObject().Member("id", comment.id).Key("user");
+  WriteUser(out, users, comment.user_id, view);
+  out.Member("content", comment.content).Member("create_date", MonthDay(comment.created_ms)).EndObject();
+}
+
 }  // namespace
 
 std::string MonthDay(std::int64_t epoch_ms) {
@@ -201,18 +223,15 @@ Response DouyinApi::Publish(Request& request) {
 
 Response DouyinApi::PublishList(Request& request) {
   const RequestContext ctx(request, tokens_, options_.public_url);
-  auto user_id = ctx.RequiredId("user_id");
-  if (!user_id.ok()) return Fail(request, user_id.error());
-  auto page = ctx.Paging(kListCap);
-  if (!page.ok()) return Fail(request, page.error());
-  const std::int64_t viewer = ctx.Viewer();
-  if (auto exists = RequireUser(*user_id); !exists.ok()) return Fail(request, exists.error());
-  auto videos = services_.videos.ListByAuthor(*user_id, viewer == *user_id, *page);
+  auto query = ReadList(ctx, "user_id", kListCap);
+  if (!query.ok()) return Fail(request, query.error());
+  if (auto exists = RequireUser(query->id); !exists.ok()) return Fail(request, exists.error());
+  auto videos = services_.videos.ListByAuthor(query->id, query->viewer == query->id, query->page);
   if (!videos.ok()) return Fail(request, videos.error());
-  auto views = LoadVideos(services_, std::move(*videos), viewer);
+  auto views = LoadVideos(services_, std::move(*videos), query->viewer);
   if (!views.ok()) return Fail(request, views.error());
   auto body = BeginOk();
-  WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), viewer});
+  WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), query->viewer});
   return ApiOk(std::move(body));
 }
 
@@ -229,13 +248,10 @@ Response DouyinApi::FavoriteAction(Request& request) {
 
 Response DouyinApi::FavoriteList(Request& request) {
   const RequestContext ctx(request, tokens_, options_.public_url);
-  auto user_id = ctx.RequiredId("user_id");
-  if (!user_id.ok()) return Fail(request, user_id.error());
-  auto page = ctx.Paging(kListCap);
-  if (!page.ok()) return Fail(request, page.error());
-  const std::int64_t viewer = ctx.Viewer();
-  if (auto exists = RequireUser(*user_id); !exists.ok()) return Fail(request, exists.error());
-  auto liked = services_.favorites.ListLikedVideos(*user_id, *page);
+  auto query = ReadList(ctx, "user_id", kListCap);
+  if (!query.ok()) return Fail(request, query.error());
+  if (auto exists = RequireUser(query->id); !exists.ok()) return Fail(request, exists.error());
+  auto liked = services_.favorites.ListLikedVideos(query->id, query->page);
   if (!liked.ok()) return Fail(request, liked.error());
   auto found = services_.videos.GetVideos(*liked);
   if (!found.ok()) return Fail(request, found.error());
@@ -246,7 +262,7 @@ Response DouyinApi::FavoriteList(Request& request) {
       if (v.id == id && v.state == video::VideoState::kReady) ordered.push_back(std::move(v));
     }
   }
-  auto views = LoadVideos(services_, std::move(ordered), viewer);
+  auto views = LoadVideos(services_, std::move(ordered), query->viewer);
   if (!views.ok()) return Fail(request, views.error());
   auto body = BeginOk();
   WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), 0});
@@ -274,20 +290,17 @@ Response DouyinApi::CommentAction(Request& request) {
   auto users = LoadUsers(services_, ids, user);
   if (!users.ok()) return Fail(request, users.error());
   auto body = BeginOk();
-  body.Key("comment").BeginObject().Member("id", comment->id).Key("user");
-  WriteUser(body, *users, user, {ctx.BaseUrl(), user});
-  body.Member("content", comment->content).Member("create_date", MonthDay(comment->created_ms)).EndObject();
+  body.Key("comment");
+  WriteComment(body, *comment, *users, {ctx.BaseUrl(), user});
   return ApiOk(std::move(body));
 }
 
 Response DouyinApi::CommentList(Request& request) {
   const RequestContext ctx(request, tokens_, options_.public_url);
-  auto video_id = ctx.RequiredId("video_id");
-  if (!video_id.ok()) return Fail(request, video_id.error());
-  auto page = ctx.Paging(kListCap);
-  if (!page.ok()) return Fail(request, page.error());
-  const std::int64_t viewer = ctx.Viewer();
-  auto comments = services_.comments.List(*video_id, *page);
+  auto query = ReadList(ctx, "video_id", kListCap);
+  if (!query.ok()) return Fail(request, query.error());
+  const std::int64_t viewer = query->viewer;
+  auto comments = services_.comments.List(query->id, query->page);
   if (!comments.ok()) return Fail(request, comments.error());
   std::vector<std::int64_t> user_ids;
   for (const auto& c : *comments) user_ids.push_back(c.user_id);
@@ -296,11 +309,7 @@ Response DouyinApi::CommentList(Request& request) {
   const ViewOptions view{ctx.BaseUrl(), viewer};
   auto body = BeginOk();
   body.Key("comment_list").BeginArray();
-  for (const auto& c : *comments) {
-    body.BeginObject().Member("id", c.id).Key("user");
-    WriteUser(body, *users, c.user_id, view);
-    body.Member("content", c.content).Member("create_date", MonthDay(c.created_ms)).EndObject();
-  }
+  for (const auto& c : *comments) WriteComment(body, c, *users, view);
   body.EndArray();
   return ApiOk(std::move(body));
 }
@@ -318,13 +327,11 @@ Response DouyinApi::RelationAction(Request& request) {
 
 Response DouyinApi::UserList(Request& request, bool followers) {
   const RequestContext ctx(request, tokens_, options_.public_url);
-  auto user_id = ctx.RequiredId("user_id");
-  if (!user_id.ok()) return Fail(request, user_id.error());
-  auto page = ctx.Paging(kListCap);
-  if (!page.ok()) return Fail(request, page.error());
-  const std::int64_t viewer = ctx.Viewer();
-  auto ids = followers ? services_.relations.ListFollowers(*user_id, *page)
-                       : services_.relations.ListFollowing(*user_id, *page);
+  auto query = ReadList(ctx, "user_id", kListCap);
+  if (!query.ok()) return Fail(request, query.error());
+  const std::int64_t viewer = query->viewer;
+  auto ids = followers ? services_.relations.ListFollowers(query->id, query->page)
+                       : services_.relations.ListFollowing(query->id, query->page);
   if (!ids.ok()) return Fail(request, ids.error());
   auto users = LoadUsers(services_, *ids, viewer);
   if (!users.ok()) return Fail(request, users.error());
