@@ -115,8 +115,12 @@ ContainerType ContainerTypeOf(const ProbeInfo& info) {
   if (f.find("mp4") != std::string::npos || f.find("mov") != std::string::npos) {
     return {"video/mp4", "mp4"};
   }
-  if (f.find("webm") != std::string::npos) return {"video/webm", "webm"};
-  if (f.find("matroska") != std::string::npos) return {"video/x-matroska", "mkv"};
+  if (f.find("matroska") != std::string::npos || f.find("webm") != std::string::npos) {
+    // ffprobe names both "matroska,webm"; WebM is the subset with VP8/VP9/AV1 video.
+    const auto& c = info.video_codec;
+    if (c == "vp8" || c == "vp9" || c == "av1") return {"video/webm", "webm"};
+    return {"video/x-matroska", "mkv"};
+  }
   if (f == "avi") return {"video/x-msvideo", "avi"};
   if (f == "mpegts") return {"video/mp2t", "ts"};
   if (f.find("mpeg") != std::string::npos) return {"video/mpeg", "mpg"};

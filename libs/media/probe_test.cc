@@ -18,6 +18,18 @@ TEST(ParseProbeJsonTest, ReadsVideoStream) {
   EXPECT_EQ(ContainerTypeOf(*info).mime, "video/mp4");
 }
 
+TEST(ContainerTypeOfTest, TellsWebmFromOtherMatroska) {
+  ProbeInfo info;
+  info.format_name = "matroska,webm";
+  info.video_codec = "vp9";
+  EXPECT_EQ(ContainerTypeOf(info).mime, "video/webm");
+  info.video_codec = "hevc";
+  EXPECT_EQ(ContainerTypeOf(info).mime, "video/x-matroska");
+  EXPECT_EQ(ContainerTypeOf(info).extension, "mkv");
+  info.format_name = "avi";
+  EXPECT_EQ(ContainerTypeOf(info).mime, "video/x-msvideo");
+}
+
 TEST(ParseProbeJsonTest, RefusesAudioWithCoverArtImagesAndGarbage) {
   EXPECT_FALSE(ParseProbeJson(R"({"streams":[{"codec_type":"audio"},
       {"codec_type":"video","width":300,"height":300,"disposition":{"attached_pic":1}}],

@@ -159,9 +159,97 @@ def audio_only() -> str:
     return _ffmpeg("audio-only.mp4", ["-f", "lavfi", "-i", "sine", "-t", "1", "-c:a", "aac"])
 
 
+def make_media(name: str, args: list[str]) -> str:
+    """Generate (once, cached like the samples) an ffmpeg output named `name` from ffmpeg arguments."""
+    return _ffmpeg(name, args)
+
+
 def read_bytes(path: str) -> bytes:
     with open(path, "rb") as f:
         return f.read()
+
+
+def ffprobe(path_or_bytes) -> dict:
+    """ffprobe -show_streams -show_format as a dict; bytes are written to a temporary file first."""
+    tmp = None
+    path = path_or_bytes
+    if isinstance(path_or_bytes, (bytes, bytearray)):
+        fd, tmp = tempfile.mkstemp(prefix="minitok-probe-", suffix=".bin")
+        with os.fdopen(fd, "wb") as f:
+            f.write(path_or_bytes)
+        path = tmp
+    try:
+        res = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", path],
+                             capture_output=True, timeout=60)
+        if res.returncode != 0:
+            raise AssertionError(f"ffprobe cannot read the file: {res.stderr.decode(errors='replace')[:500]}")
+        return json.loads(res.stdout)
+    finally:
+        if tmp:
+            os.unlink(tmp)
+
+
+def stream_rotation(stream: dict) -> int:
+    """Display rotation of a video stream in degrees (0 when none): rotate tag or display matrix side data."""
+    rot = stream.get("tags", {}).get("rotate")
+    if rot is not None:
+        return int(float(rot)) % 360
+    for sd in stream.get("side_data_list", []) or []:
+        if "rotation" in sd:
+            return int(float(sd["rotation"])) % 360
+    return 0
+
+
+def mp4_top_atoms(data: bytes) -> list[tuple[str, int, int]]:
+    """Top-level ISO BMFF boxes of `data` as (type, offset, size), stopping at the first broken header."""
+    out = []
+    off = 0
+    while off + 8 <= len(data):
+        size = int.from_bytes(data[off:off + 4], "big")
+        typ = data[off + 4:off + 8].decode("latin-1")
+        hdr = 8
+        if size == 1:
+            if off + 16 > len(data):
+                break
+            size = int.from_bytes(data[off + 8:off + 16], "big")
+            hdr = 16
+        elif size == 0:
+            size = len(data) - off
+        if size < hdr:
+            break
+        out.append((typ, off, size))
+        off += size
+    return out
+
+
+def tree_files(*dirs: str) -> set[str]:
+    """All regular files below the given folders (paths as given + relative)."""
+    out = set()
+    for d in dirs:
+        for root, _, files in os.walk(d):
+            for f in files:
+                out.add(os.path.join(root, f))
+    return out
+
+
+def processes_mentioning(marker: str, names=("ffmpeg", "ffprobe")) -> list[tuple[int, str]]:
+    """(pid, cmdline) of live processes whose program is one of `names` and whose argv mentions `marker`."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                argv = [a.decode("utf-8", "replace") for a in f.read().split(b"\0") if a]
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                state = f.read().rsplit(b")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if not argv or state == b"Z":
+            continue
+        if os.path.basename(argv[0]) in names and any(marker in a for a in argv[1:]):
+            found.append((int(pid), " ".join(argv)[:300]))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,6 +338,7 @@ class Client:
         self.host = host
         self.port = port
         self.timeout = timeout
+        self._uid_by_token: dict[str, int] = {}
 
     @property
     def base(self) -> str:
@@ -384,6 +473,53 @@ class Client:
         files = [("data", filename, ctype, data)] if data is not False else []
         return self.api("POST", "/douyin/publish/action/", query=query, multipart=(fields, files), expect=expect,
                         bearer=bearer)
+
+    # -- publishing pipeline: a published video is "processing" until the media worker made it "ready"
+    def user_id_of(self, token) -> int:
+        if token not in self._uid_by_token:
+            self._uid_by_token[token] = self.user_info(token=token)["user"]["id"]
+        return self._uid_by_token[token]
+
+    def own_video(self, token, video_id, user_id=None) -> dict | None:
+        """The video as its author sees it in their own publish list (with state, state_reason), or None."""
+        uid = user_id or self.user_id_of(token)
+        off = 0
+        while True:
+            page = self.publish_list(uid, token=token, limit=100, offset=off)
+            for v in page:
+                if v["id"] == video_id:
+                    return v
+            if len(page) < 100:
+                return None
+            off += 100
+
+    def wait_ready(self, token, video_id, timeout: float = 60.0, user_id=None) -> dict:
+        """Poll the author's publish list until the video is ready; fails clearly on failed, absence, timeout."""
+        deadline = time.monotonic() + timeout
+        delay = 0.02
+        while True:
+            v = self.own_video(token, video_id, user_id)
+            if v is None:
+                raise AssertionError(f"video {video_id} is not in its author's own publish list")
+            state = v.get("state")
+            if state == "ready":
+                return v
+            if state == "failed":
+                raise AssertionError(f"video {video_id} ended 'failed': state_reason={v.get('state_reason')!r}")
+            if state != "processing":
+                raise AssertionError(f"video {video_id}: unexpected state {state!r} in the author's list: {v}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"video {video_id} still processing after {timeout}s "
+                                     f"(state_reason={v.get('state_reason')!r})")
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.25)
+
+    def publish_ready(self, token, title, timeout: float = 60.0, **kw) -> dict:
+        """Publish (same arguments as publish) and wait until the video is ready; returns the author's view."""
+        d = self.publish(token, title, **kw)
+        vid = d.get("video_id")
+        assert is_int(vid) and vid > 0, f"publish must answer a numeric video_id: {d}"
+        return self.wait_ready(token, vid, timeout=timeout)
 
     def feed(self, token=None, latest_time=None, expect=OK) -> dict:
         q = {}
@@ -664,6 +800,9 @@ def check_video(v, where="video"):
     assert is_int(v["comment_count"]) and v["comment_count"] >= 0, f"{where}.comment_count"
     assert isinstance(v["is_favorite"], bool), f"{where}.is_favorite"
     assert isinstance(v["title"], str), f"{where}.title"
+    if "state" in v:
+        assert v["state"] in ("processing", "ready", "failed"), f"{where}.state unknown: {v['state']!r}"
+        assert isinstance(v.get("state_reason"), str), f"{where}.state_reason must be a string"
 
 
 def check_comment(c, where="comment"):
@@ -937,11 +1076,9 @@ class ServerCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.server = Server(**cls.server_kwargs)
-        try:
-            cls.server.start()
-        except BaseException:
-            cls.server.cleanup()
-            raise
+        # runs even when a subclass's setUpClass fails after this (tearDownClass is skipped then)
+        cls.addClassCleanup(cls.server.cleanup)
+        cls.server.start()
         cls.c = cls.server.client()
 
     @classmethod
@@ -970,12 +1107,11 @@ class ServerCase(unittest.TestCase):
         raise AssertionError(f"video {vid} not in publish list of {author_id}")
 
     def publish_get_id(self, user: TestUser, title=None, path=None) -> int:
+        """Publish and wait until the video is ready (in the feed, likeable, commentable); returns its id."""
         title = title or "t_" + rand_suffix(6)
-        self.c.publish(user.token, title, path=path)
-        for v in self.c.publish_list(user.id, token=user.token):
-            if v["title"] == title:
-                return v["id"]
-        raise AssertionError(f"published video {title!r} not in publish list of {user}")
+        v = self.c.publish_ready(user.token, title, path=path)
+        self.assertEqual(v["title"], title)
+        return v["id"]
 
 
 def main():

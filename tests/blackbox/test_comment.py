@@ -13,7 +13,7 @@ def mmdd(offset_hours):
 
 
 class CommentTests(h.ServerCase):
-    server_kwargs = {"config": {"time_zone": "Asia/Shanghai"}}
+    server_kwargs = {"config": {"time_zone": "Asia/Shanghai", "transcode_max_short_side": 64}}
 
     def setUp(self):
         self.author = self.c.new_user("vauthor")

@@ -31,6 +31,8 @@ def run_parallel(fns):
 
 
 class ConcurrencyTests(h.ServerCase):
+    server_kwargs = {"config": {"transcode_max_short_side": 64}}  # small transcodes: faster "ready"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -138,6 +140,14 @@ class ConcurrencyTests(h.ServerCase):
         self.assertTrue(all(c in (OK, EXHAUSTED) for c in codes), codes)
         ok = codes.count(OK)
         self.assertGreaterEqual(ok, 1)
+        # the author sees every accepted video at once, each once
+        lst = self.c.publish_list(u.id, token=u.token)
+        self.assertEqual(len(lst), ok)
+        self.assertEqual(sorted(v["id"] for v in lst),
+                         sorted(r["video_id"] for r in res if r["status_code"] == OK))
+        for r in res:
+            if r["status_code"] == OK:
+                self.c.wait_ready(u.token, r["video_id"])
         lst = self.c.publish_list(u.id)
         self.assertEqual(len(lst), ok)
         self.assertEqual(len({v["id"] for v in lst}), ok)

@@ -15,10 +15,11 @@ class DemoScenarios(h.ServerCase):
         super().setUpClass()
         # publish a video first so the feed is non-empty (server runs with --no-demo)
         a_id, a_tok = cls.get_test_user_token(USER_A)
-        cls.c.api("POST", "/douyin/publish/action/",
-                  multipart=([("token", a_tok), ("title", "Bear")],
-                             [("data", "bear.mp4", "application/octet-stream", h.read_bytes(h.sample_video()))]),
-                  expect=OK)
+        d = cls.c.api("POST", "/douyin/publish/action/",
+                      multipart=([("token", a_tok), ("title", "Bear")],
+                                 [("data", "bear.mp4", "application/octet-stream", h.read_bytes(h.sample_video()))]),
+                      expect=OK)
+        cls.c.wait_ready(a_tok, d["video_id"])  # the feed shows ready videos only
 
     @classmethod
     def get_test_user_token(cls, name):

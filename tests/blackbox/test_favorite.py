@@ -5,6 +5,8 @@ from harness import OK, INVALID, UNAUTH, NOT_FOUND
 
 
 class FavoriteTests(h.ServerCase):
+    server_kwargs = {"config": {"transcode_max_short_side": 64}}  # small transcodes: faster "ready"
+
     def setUp(self):
         self.author = self.c.new_user("author")
         self.v1 = self.publish_get_id(self.author, "v1")

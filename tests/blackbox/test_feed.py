@@ -11,6 +11,9 @@ N_TOTAL = 35
 
 
 class FeedTests(h.ServerCase):
+    # tiny clips, transcoded small: the feed only holds ready videos, in the order they became ready
+    server_kwargs = {"config": {"transcode_max_short_side": 64}}
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -22,14 +25,15 @@ class FeedTests(h.ServerCase):
         cls.author = c.new_user("feeder")
         cls.titles = [f"feed-{i:02d}" for i in range(N_TOTAL)]
         data = h.read_bytes(h.tiny_video())
+        # each video is waited for, so "became ready" follows the publish order
         for i in range(N_FIRST):
-            c.publish(cls.author.token, cls.titles[i], data=data)
+            c.publish_ready(cls.author.token, cls.titles[i], data=data)
         # a second boundary S: the first 5 videos are strictly older than S seconds
         cls.S = int(time.time()) + 1
         while time.time() < cls.S + 0.05:
             time.sleep(0.02)
         for i in range(N_FIRST, N_TOTAL):
-            c.publish(cls.author.token, cls.titles[i], data=data)
+            c.publish_ready(cls.author.token, cls.titles[i], data=data)
         by_title = {v["title"]: v["id"] for v in c.publish_list(cls.author.id)}
         assert len(by_title) == N_TOTAL, by_title
         cls.ids = [by_title[t] for t in cls.titles]  # oldest first

@@ -55,8 +55,7 @@ class LifecycleTests(unittest.TestCase):
 
     def populate(self, c: h.Client):
         a, b = c.new_user("life_a"), c.new_user("life_b")
-        c.publish(a.token, "persisted", path=h.sample_video())
-        vid = c.publish_list(a.id)[0]["id"]
+        vid = c.publish_ready(a.token, "persisted", path=h.sample_video())["id"]
         c.favorite(b.token, vid, 1)
         c.comment_add(b.token, vid, "持久化 comment")
         c.comment_add(a.token, vid, "reply")
@@ -98,7 +97,7 @@ class LifecycleTests(unittest.TestCase):
         self.assertEqual(c.login(a.name, a.password)["user_id"], a.id)
         d = c.new_user("life_c")
         self.assertEqual(d.id, b.id + 1)
-        c.publish(d.token, "after restart")
+        self.assertEqual(c.publish_ready(d.token, "after restart")["id"], vid + 1)
         self.assertEqual(c.publish_list(d.id)[0]["id"], vid + 1)
         # chat times keep increasing across the restart
         c.send(a.token, b.id, "after restart")

@@ -26,8 +26,7 @@ class RobustnessTests(h.ServerCase):
         super().setUpClass()
         cls.a = cls.c.new_user("rob")
         cls.b = cls.c.new_user("rob2")
-        cls.c.publish(cls.a.token, "rob")
-        cls.vid = cls.c.publish_list(cls.a.id)[0]["id"]
+        cls.vid = cls.c.publish_ready(cls.a.token, "rob")["id"]
         cls.cid = cls.c.comment_add(cls.a.token, cls.vid, "c")["comment"]["id"]
 
     def tearDown(self):
