@@ -12,7 +12,8 @@ import { startServer } from '../support/server.js';
 import { launchBrowser, openGuardedContext, screenshot, screenshotBoth, PHONE, DESKTOP } from '../support/browser.js';
 import { makeTestVideo } from '../support/media.js';
 import {
-  visit, signUpViaUi, logInViaUi, storedSession, apiGet, apiPost, publishViaApi, waitForPlayback, activeVideo,
+  visit, signUpViaUi, logInViaUi, storedSession, apiGet, apiPost, publishViaApi, publishAll, waitUntilReady,
+  waitForPlayback, activeVideo,
 } from '../support/app.js';
 
 const STEP_TIMEOUT = 120_000;
@@ -21,19 +22,25 @@ const ALICE = { name: `alice_${suffix}`, password: 'alice-secret-1' };
 const BOB = { name: `bob_${suffix}`, password: 'bob-secret-1' };
 const TITLE = `Test pattern ${suffix}`;
 const SECOND_TITLE = `Colour bars ${suffix}`;
+const FILLERS = 31; // with alice's and bob's first videos: 33, so the feed needs a second page
+let FILLER_IDS = [];
 
 describe('minitok web client', () => {
   let server;
   let browser;
   let alice; // { context, page, problems, requests }
   let bob;
-  let videoFile;
+  let videoFile; // 8 s at 640x360: its transcode takes long enough for "processing" to be seen
   let secondFile;
+  let fillerFile; // 2 s at 160x120: cheap feed filler
   let base;
 
   before(async () => {
-    [server, browser, videoFile, secondFile] = await Promise.all([
-      startServer(), launchBrowser(), makeTestVideo('pattern.mp4'), makeTestVideo('bars.mp4', { pattern: 'smptebars' }),
+    [server, browser, videoFile, secondFile, fillerFile] = await Promise.all([
+      startServer(), launchBrowser(),
+      makeTestVideo('pattern.mp4', { seconds: 8, size: '640x360' }),
+      makeTestVideo('bars.mp4', { pattern: 'smptebars' }),
+      makeTestVideo('filler.mp4', { seconds: 2, size: '160x120' }),
     ]);
     base = server.url;
     alice = await openGuardedContext(browser, { viewport: PHONE, label: 'alice/phone', mobile: true });
@@ -144,17 +151,44 @@ describe('minitok web client', () => {
         window.__progressValues.push(Number(bar.getAttribute('aria-valuenow')));
       }).observe(bar, { attributes: true, attributeFilter: ['aria-valuenow'], attributeOldValue: true });
     });
+    // Record, in order, each status the page shows and each publish list it receives (the
+    // client polls the author's list while the server processes the upload).
+    await page.evaluate(() => {
+      window.__publishTrace = [];
+      const status = document.querySelector('.publish__status');
+      new MutationObserver(() => window.__publishTrace.push({ type: 'status', state: status.dataset.state }))
+        .observe(status, { attributes: true, attributeFilter: ['data-state'] });
+      const realFetch = window.fetch;
+      window.fetch = async (...args) => {
+        const response = await realFetch(...args);
+        if (String(args[0]?.url ?? args[0]).includes('/douyin/publish/list')) {
+          const body = await response.clone().json();
+          window.__publishTrace.push({
+            type: 'list',
+            videos: (body.video_list ?? []).map(({ id, state, state_reason: reason, play_url: playUrl }) => ({ id, state, reason, playUrl })),
+          });
+        }
+        return response;
+      };
+    });
     // Slow the upload down so intermediate progress is observable.
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', {
-      offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 16 * 1024,
+      offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 40 * 1024,
     });
 
+    const uploadResponse = page.waitForResponse((r) => r.url().includes('/douyin/publish/action'), { timeout: 60_000 });
     await page.getByRole('button', { name: 'Post' }).click();
     await page.getByRole('progressbar', { name: 'Upload progress' }).waitFor();
     await page.waitForFunction(() => window.__progressValues.some((v) => v > 0 && v < 100), null, { timeout: 30_000 });
     await screenshotBoth(page, '06-publish-uploading', { settle: 150 });
+    const uploaded = await (await uploadResponse).json();
+    assert.equal(uploaded.status_code, 0, JSON.stringify(uploaded));
+    const videoId = uploaded.video_id;
+    assert.ok(videoId > 0, 'publish answers video_id');
+    await page.locator('.publish__status[data-state="processing"]').getByText('Processing your video…').waitFor();
+    await screenshot(page, '06b-publish-processing');
     await page.getByText('Your video is live!').waitFor({ timeout: 90_000 });
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
 
@@ -163,6 +197,27 @@ describe('minitok web client', () => {
     assert.equal(values.at(-1), 100);
     await screenshotBoth(page, '07-publish-ready');
 
+    // The page showed "processing" while the server reported the video as processing (playing
+    // the original), and "live" only once the server reported it ready with the transcode.
+    const trace = await page.evaluate(() => window.__publishTrace);
+    const statuses = trace.filter((e) => e.type === 'status').map((e) => e.state);
+    assert.deepEqual(statuses, ['processing', 'ready'], `statuses shown: ${JSON.stringify(trace)}`);
+    const shownProcessing = trace.findIndex((e) => e.type === 'status' && e.state === 'processing');
+    const shownReady = trace.findIndex((e) => e.type === 'status' && e.state === 'ready');
+    const polls = trace.slice(shownProcessing + 1, shownReady).filter((e) => e.type === 'list')
+      .map((e) => e.videos.find((v) => v.id === videoId));
+    const pollLog = JSON.stringify(polls);
+    assert.ok(polls.length > 0 && polls.every(Boolean), `the new video is in every poll of the author's list: ${pollLog}`);
+    assert.equal(polls.at(-1).state, 'ready', `live is shown only after the server says ready: ${pollLog}`);
+    const processingPolls = polls.slice(0, -1);
+    assert.ok(processingPolls.length >= 1, `the server's processing state was seen before ready: ${pollLog}`);
+    for (const poll of processingPolls) {
+      assert.equal(poll.state, 'processing', pollLog);
+      assert.match(poll.reason, /^(waiting to be processed|transcoding)/, pollLog);
+      assert.match(poll.playUrl, /\/play-1\.mp4$/, `a processing video plays the original: ${pollLog}`);
+    }
+    assert.match(polls.at(-1).playUrl, /\/play-2\.mp4$/, `a ready video plays the transcode: ${pollLog}`);
+
     // The upload carried the token in the header, and the title/data as multipart.
     const upload = alice.requests.find((r) => r.url.includes('/douyin/publish/action'));
     assert.equal(upload.headers.authorization, `Bearer ${ALICE.token}`);
@@ -170,18 +225,26 @@ describe('minitok web client', () => {
 
     const mine = await apiGet(base, '/douyin/publish/list/', { user_id: ALICE.userId }, ALICE.token);
     assert.equal(mine.video_list.length, 1);
+    assert.equal(mine.video_list[0].id, videoId);
     assert.equal(mine.video_list[0].title, TITLE);
-    ALICE.videoId = mine.video_list[0].id;
+    assert.equal(mine.video_list[0].state, 'ready');
+    ALICE.videoId = videoId;
+    ALICE.playUrl = mine.video_list[0].play_url;
     assertClean(alice);
   });
 
   test('feed: the video plays, pauses on tap, unmutes, and arrow keys move between videos', { timeout: STEP_TIMEOUT }, async () => {
-    // bob publishes a second, newer video so there is somewhere to scroll to.
-    await publishViaApi(base, BOB.token, secondFile, SECOND_TITLE);
+    // bob publishes a second video; it enters the feed once processed, and as it became ready
+    // after alice's, it is the newest.
+    BOB.videoId = (await publishViaApi(base, BOB.token, secondFile, SECOND_TITLE)).video_id;
+    await waitUntilReady(base, BOB, [BOB.videoId]);
+    const feed = await apiGet(base, '/douyin/feed/');
+    assert.deepEqual(feed.video_list.map((v) => v.id), [BOB.videoId, ALICE.videoId], 'feed ordered by readiness, newest first');
     const { page } = alice;
     await visit(page, base, `/feed`);
     const first = page.locator('.slide').first();
     await first.waitFor();
+    assert.equal(await first.getAttribute('data-video-id'), String(BOB.videoId));
     assert.match(await first.innerText(), new RegExp(SECOND_TITLE));
     await waitForPlayback(page);
 
@@ -192,6 +255,7 @@ describe('minitok web client', () => {
     assert.match(await slide.innerText(), new RegExp(TITLE));
     assert.match(await slide.innerText(), new RegExp(`@${ALICE.name}`));
     await waitForPlayback(page);
+    assert.equal(await slide.locator('video').evaluate((v) => v.currentSrc), ALICE.playUrl, 'the feed plays the transcode');
     const muted = await slide.locator('video').evaluate((v) => v.muted);
     assert.equal(muted, true, 'autoplay starts muted');
     await screenshotBoth(page, '08-feed-playing');
@@ -386,16 +450,81 @@ describe('minitok web client', () => {
     assertClean(alice, bob);
   });
 
-  test('feed paging: the next page is requested with latest_time = next_time before the end', { timeout: STEP_TIMEOUT }, async () => {
-    // 31 more videos (33 in all) so the feed needs a second page of at most 30.
-    for (let i = 0; i < 31; i += 1) {
-      await publishViaApi(base, BOB.token, secondFile, `Filler ${i} ${suffix}`);
+  test('own profile grid: new uploads show as processing, then turn ready without a reload', { timeout: STEP_TIMEOUT }, async () => {
+    // bob uploads the feed fillers. The last one is the 8 s clip, sent after the others: it is
+    // still processing (the worker takes one video at a time, in order) when his profile loads.
+    const uploads = Array.from({ length: FILLERS - 1 }, (_, i) => ({ file: fillerFile, title: `Filler ${i} ${suffix}` }));
+    FILLER_IDS = await publishAll(base, BOB, uploads, { concurrency: 2 });
+    const [lastId] = await publishAll(base, BOB, [{ file: videoFile, title: `Filler ${FILLERS - 1} ${suffix}` }]);
+    FILLER_IDS.push(lastId);
+
+    const { page } = bob;
+    await visit(page, base, '/me');
+    await page.waitForURL(new RegExp(`#/user/${BOB.userId}$`));
+    await page.evaluate(() => { window.__sameDocument = true; });
+    const total = FILLERS + 1;
+    // The grid as first rendered, read in one go (it re-renders every few seconds).
+    const tiles = await (await page.waitForFunction((n) => {
+      const items = [...document.querySelectorAll('.profile__grid .video-grid__item')];
+      if (items.length !== n) return false;
+      return items.map((item) => ({
+        id: Number(item.dataset.videoId),
+        state: item.dataset.state,
+        badge: item.querySelector('.state-badge')?.textContent ?? null,
+        reason: item.querySelector('.state-badge')?.getAttribute('title') ?? null,
+        label: item.querySelector('a')?.getAttribute('aria-label') ?? '',
+      }));
+    }, total, { polling: 50 })).jsonValue();
+    const processing = tiles.filter((t) => t.state === 'processing');
+    const log = JSON.stringify(tiles);
+    assert.ok(processing.some((t) => t.id === lastId), `the last upload is shown as processing: ${log}`);
+    for (const tile of processing) {
+      assert.ok(FILLER_IDS.includes(tile.id), `only new uploads are processing: ${log}`);
+      assert.equal(tile.badge, 'Processing…', log);
+      assert.match(tile.reason, /^(waiting to be processed|transcoding)/, `the badge carries state_reason: ${log}`);
+      assert.match(tile.label, /, processing$/, log);
     }
+    for (const tile of tiles.filter((t) => t.state !== 'processing')) {
+      assert.equal(tile.state, 'ready', log);
+      assert.equal(tile.badge, null, log);
+    }
+    await screenshot(page, '23-profile-processing');
+
+    // The page refreshes itself until every tile is ready.
+    await page.waitForFunction((n) => {
+      const items = [...document.querySelectorAll('.profile__grid .video-grid__item')];
+      return items.length === n && items.every((item) => item.dataset.state === 'ready');
+    }, total, { timeout: 90_000, polling: 200 });
+    assert.equal(await page.locator('.profile__grid .state-badge').count(), 0, 'no badge once ready');
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no reload happened');
+    await waitUntilReady(base, BOB, FILLER_IDS, { timeout: 5_000 });
+    const list = await apiGet(base, '/douyin/publish/list/', { user_id: BOB.userId }, BOB.token);
+    const gridIds = await page.evaluate(() => [...document.querySelectorAll('.profile__grid .video-grid__item')].map((i) => Number(i.dataset.videoId)));
+    assert.deepEqual(gridIds, list.video_list.map((v) => v.id), 'the grid shows the publish list in its order');
+    await screenshotBoth(page, '24-profile-ready');
+    assertClean(bob);
+  });
+
+  test('feed paging: the next page is requested with latest_time = next_time before the end', { timeout: STEP_TIMEOUT }, async () => {
+    // 33 ready videos: the feed needs a second page of at most 30. Its order is readiness order,
+    // so the expected order comes from the API's own feed; alice's and bob's first videos became
+    // ready before every filler, so they are the oldest.
+    assert.equal(FILLER_IDS.length, FILLERS, 'the fillers were published');
+    await waitUntilReady(base, BOB, FILLER_IDS);
+    const apiFirst = await apiGet(base, '/douyin/feed/');
+    const apiSecond = await apiGet(base, '/douyin/feed/', { latest_time: apiFirst.next_time });
+    const expected = [...apiFirst.video_list, ...apiSecond.video_list].map((v) => v.id);
+    assert.equal(apiFirst.video_list.length, 30);
+    assert.deepEqual([...expected].sort((x, y) => x - y), [ALICE.videoId, BOB.videoId, ...FILLER_IDS].sort((x, y) => x - y),
+      'both pages hold every ready video once');
+    assert.deepEqual(expected.slice(-2), [BOB.videoId, ALICE.videoId], 'the first videos to become ready are the oldest');
+
     const { page } = bob;
     const firstPage = page.waitForResponse((r) => r.url().includes('/douyin/feed/') && !r.url().includes('latest_time='));
     await visit(page, base, '/feed');
     const first = await (await firstPage).json();
     assert.equal(first.video_list.length, 30, 'first page is 30 videos');
+    assert.deepEqual(first.video_list.map((v) => v.id), expected.slice(0, 30));
     await page.locator('.slide').nth(29).waitFor({ state: 'attached' });
 
     const nextPage = page.waitForRequest((r) => r.url().includes('/douyin/feed/') && r.url().includes('latest_time='));
@@ -404,8 +533,9 @@ describe('minitok web client', () => {
     const request = await nextPage;
     assert.equal(new URL(request.url()).searchParams.get('latest_time'), String(first.next_time));
     await page.waitForFunction(() => document.querySelectorAll('.slide').length === 33);
-    const ids = await page.evaluate(() => [...document.querySelectorAll('.slide')].map((s) => s.dataset.videoId));
+    const ids = await page.evaluate(() => [...document.querySelectorAll('.slide')].map((s) => Number(s.dataset.videoId)));
     assert.equal(new Set(ids).size, ids.length, 'no duplicate slides');
+    assert.deepEqual(ids, expected, 'the slides follow the feed order');
     await page.keyboard.press('End');
     assertClean(bob);
   });

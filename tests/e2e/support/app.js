@@ -2,6 +2,7 @@
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Open an app route; reloads when the page is already there (a same-hash goto is a no-op). */
 export async function visit(page, baseUrl, hashPath) {
@@ -57,7 +58,10 @@ export async function apiPost(baseUrl, route, params, token) {
   return body;
 }
 
-/** Publish a file straight through the API (for extra feed content). */
+/**
+ * Publish a file straight through the API (for extra content). The answer comes before the video
+ * is processed: it is in its author's publish list only, until waitUntilReady() says otherwise.
+ */
 export async function publishViaApi(baseUrl, token, file, title) {
   const form = new FormData();
   form.append('title', title);
@@ -68,6 +72,53 @@ export async function publishViaApi(baseUrl, token, file, title) {
   const body = await response.json();
   if (body.status_code !== 0) throw new Error(`publish failed: ${JSON.stringify(body)}`);
   return body;
+}
+
+/**
+ * Publish `uploads` ([{ file, title }]) as `author` ({ token }), `concurrency` requests at a time.
+ * Resolves the video ids in the order of `uploads`.
+ */
+export async function publishAll(baseUrl, author, uploads, { concurrency = 1 } = {}) {
+  const ids = new Array(uploads.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < uploads.length) {
+      const index = next;
+      next += 1;
+      const body = await publishViaApi(baseUrl, author.token, uploads[index].file, uploads[index].title);
+      if (!(Number(body.video_id) > 0)) throw new Error(`publish answered no video_id: ${JSON.stringify(body)}`);
+      ids[index] = Number(body.video_id);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, uploads.length) }, worker));
+  return ids;
+}
+
+/**
+ * Poll the author's own publish list (with the author's token, the only view that shows videos
+ * still processing) until every one of `videoIds` is `ready`. Fails at once if one of them is
+ * missing from that list or `failed`, and after `timeout` ms with the states last seen.
+ * Resolves a Map id -> video as the author's list shows it when ready.
+ */
+export async function waitUntilReady(baseUrl, author, videoIds, { timeout = 60_000, interval = 100 } = {}) {
+  const wanted = new Set(videoIds.map(Number));
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const { video_list: list } = await apiGet(baseUrl, '/douyin/publish/list/', { user_id: author.userId }, author.token);
+    const seen = list.filter((v) => wanted.has(v.id));
+    const missing = [...wanted].filter((id) => !seen.some((v) => v.id === id));
+    if (missing.length) throw new Error(`video(s) ${missing.join(', ')} not in their author's publish list`);
+    const failed = seen.filter((v) => v.state === 'failed');
+    if (failed.length) {
+      throw new Error(`video(s) failed processing: ${failed.map((v) => `${v.id} (${v.state_reason})`).join(', ')}`);
+    }
+    if (seen.every((v) => v.state === 'ready')) return new Map(seen.map((v) => [v.id, v]));
+    if (Date.now() > deadline) {
+      const pending = seen.filter((v) => v.state !== 'ready').map((v) => `${v.id}: ${v.state} "${v.state_reason}"`);
+      throw new Error(`not ready within ${timeout} ms: ${pending.join('; ')}`);
+    }
+    await sleep(interval);
+  }
 }
 
 /** Wait until the active slide's <video> is really playing (time advances, not paused). */

@@ -8,13 +8,13 @@ import path from 'node:path';
 
 const run = promisify(execFile);
 
-/** Path to a fresh 3-second 320x240 test video (testsrc pattern + sine tone). */
-export async function makeTestVideo(name = 'clip.mp4', { seconds = 3, pattern = 'testsrc' } = {}) {
+/** Path to a fresh test video (default 3 s, 320x240, testsrc pattern + sine tone). */
+export async function makeTestVideo(name = 'clip.mp4', { seconds = 3, pattern = 'testsrc', size = '320x240' } = {}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'minitok-e2e-media-'));
   const file = path.join(dir, name);
   await run('ffmpeg', [
     '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `${pattern}=size=320x240:rate=25`,
+    '-f', 'lavfi', '-i', `${pattern}=size=${size}:rate=25`,
     '-f', 'lavfi', '-i', 'sine',
     '-t', String(seconds),
     '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac',
