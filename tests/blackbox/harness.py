@@ -5,7 +5,7 @@ It is started as
     minitok serve --listen 127.0.0.1:0 --data-dir DIR [--config FILE] [--public-url URL] [--no-demo]
 and must print `minitok listening on http://HOST:PORT` as its first stdout line.
 
-Every API answer read through Client.api() is checked against docs/api.md (formerly docs/api-decisions.md):
+Every API answer read through Client.api() is checked against docs/api.md (formerly docs/api.md):
 HTTP 200, JSON object, numeric status_code, string status_msg, lists are arrays, ids and counts are
 JSON numbers (never bool/string), every User has all 11 fields, Video / Comment / Message fields.
 """
@@ -40,7 +40,7 @@ START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
 LISTEN_RE = re.compile(r"^minitok listening on http://(\S+):(\d+)\s*$")
 
-# Error codes (docs/api-decisions.md)
+# Error codes (docs/api.md)
 OK = 0
 INVALID = 10001
 UNAUTH = 10002

@@ -200,7 +200,9 @@ describe('minitok web client', () => {
     // The page showed "processing" while the server reported the video as processing (playing
     // the original), and "live" only once the server reported it ready with the transcode.
     const trace = await page.evaluate(() => window.__publishTrace);
-    const statuses = trace.filter((e) => e.type === 'status').map((e) => e.state);
+    // Consecutive "processing" statuses are the page updating the server's state_reason.
+    const statuses = trace.filter((e) => e.type === 'status').map((e) => e.state)
+      .filter((state, i, all) => i === 0 || all[i - 1] !== state);
     assert.deepEqual(statuses, ['processing', 'ready'], `statuses shown: ${JSON.stringify(trace)}`);
     const shownProcessing = trace.findIndex((e) => e.type === 'status' && e.state === 'processing');
     const shownReady = trace.findIndex((e) => e.type === 'status' && e.state === 'ready');
@@ -472,7 +474,8 @@ describe('minitok web client', () => {
         state: item.dataset.state,
         badge: item.querySelector('.state-badge')?.textContent ?? null,
         reason: item.querySelector('.state-badge')?.getAttribute('title') ?? null,
-        label: item.querySelector('a')?.getAttribute('aria-label') ?? '',
+        label: item.querySelector('.video-grid__link')?.getAttribute('aria-label') ?? '',
+        isLink: item.querySelector('a.video-grid__link') !== null,
       }));
     }, total, { polling: 50 })).jsonValue();
     const processing = tiles.filter((t) => t.state === 'processing');
@@ -483,10 +486,12 @@ describe('minitok web client', () => {
       assert.equal(tile.badge, 'Processing…', log);
       assert.match(tile.reason, /^(waiting to be processed|transcoding)/, `the badge carries state_reason: ${log}`);
       assert.match(tile.label, /, processing$/, log);
+      assert.equal(tile.isLink, false, `a processing tile cannot be opened in the player: ${log}`);
     }
     for (const tile of tiles.filter((t) => t.state !== 'processing')) {
       assert.equal(tile.state, 'ready', log);
       assert.equal(tile.badge, null, log);
+      assert.equal(tile.isLink, true, `a ready tile opens the player: ${log}`);
     }
     await screenshot(page, '23-profile-processing');
 

@@ -1,9 +1,10 @@
 // Transport for the Douyin HTTP API: builds requests, attaches the bearer
 // token, unwraps the {status_code, status_msg} envelope into values or ApiError.
 
+import { asSentence } from '../lib/format.js';
 import { session } from '../state/session.js';
 
-/** Error codes from docs/api-decisions.md, plus two client-side ones. */
+/** Error codes from docs/api.md, plus two client-side ones. */
 export const ErrorCode = Object.freeze({
   INVALID_ARGUMENT: 10001,
   UNAUTHENTICATED: 10002,
@@ -29,12 +30,6 @@ const FALLBACK_MESSAGES = {
   [ErrorCode.BAD_RESPONSE]: 'The server sent an unexpected answer.',
   [ErrorCode.ABORTED]: 'Cancelled.',
 };
-
-/** Server messages are sentences that may start in lower case: "the file is…" -> "The file is…". */
-function asSentence(message) {
-  if (!message) return '';
-  return message.charAt(0).toUpperCase() + message.slice(1);
-}
 
 export class ApiError extends Error {
   constructor(code, message) {

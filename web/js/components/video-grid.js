@@ -1,5 +1,5 @@
-// A three-column grid of video covers. Each tile links to the player; own
-// videos can show their processing state.
+// A three-column grid of video covers. Each ready tile links to the player;
+// own videos can show their processing state (those tiles are not links).
 
 import { h } from '../lib/dom.js';
 import { icon } from '../lib/icons.js';
@@ -20,10 +20,14 @@ export function videoGrid(videos, { hrefFor, showState = false, label = 'Videos'
     const badge = state === 'ready' ? null
       : h('span', { class: ['state-badge', `state-badge--${state}`], title: video.state_reason || null },
         state === 'processing' ? 'Processing…' : 'Failed');
+    // Only ready videos can be played: other tiles show their state but link nowhere.
+    const tile = state === 'ready'
+      ? { tag: 'a', attrs: { href: `#${hrefFor(video)}` } }
+      : { tag: 'div', attrs: { role: 'img', 'aria-disabled': 'true' } };
     grid.append(h('li', { class: ['video-grid__item', `is-${state}`], dataset: { videoId: video.id, state } },
-      h('a', {
+      h(tile.tag, {
         class: 'video-grid__link',
-        href: `#${hrefFor(video)}`,
+        ...tile.attrs,
         'aria-label': `${video.title || 'Untitled'}, ${formatCount(video.favorite_count)} likes${state === 'ready' ? '' : `, ${state}`}`,
       },
       cover,

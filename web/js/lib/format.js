@@ -46,3 +46,9 @@ export function codePointLength(text) {
 export function plural(count, singular, pluralForm = `${singular}s`) {
   return `${formatCount(count)} ${Number(count) === 1 ? singular : pluralForm}`;
 }
+
+/** Server messages are sentences that may start in lower case: "the file is…" -> "The file is…". */
+export function asSentence(message) {
+  if (!message) return '';
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}

@@ -3,7 +3,7 @@
 
 import { h } from '../lib/dom.js';
 import { icon } from '../lib/icons.js';
-import { codePointLength, formatBytes } from '../lib/format.js';
+import { asSentence, codePointLength, formatBytes } from '../lib/format.js';
 import { api } from '../api/douyin.js';
 import { uploadVideo } from '../api/upload.js';
 import { ErrorCode } from '../api/http.js';
@@ -168,6 +168,7 @@ export function publishView() {
       h('button', { type: 'button', class: 'button button--ghost button--sm', text: 'Upload another', onClick: reset }),
     ]);
 
+    let shownReason = '';
     const poll = async () => {
       if (destroyed) return;
       let mine = [];
@@ -179,6 +180,10 @@ export function publishView() {
       if (video) {
         const state = videoState(video);
         if (state === 'ready') { ready(video); return; }
+        if (state === 'processing' && video.state_reason && video.state_reason !== shownReason) {
+          shownReason = video.state_reason;
+          setStatus('processing', 'Processing your video…', asSentence(video.state_reason));
+        }
         if (state === 'failed') {
           setStatus('failed', 'Processing failed', video.state_reason || 'The server could not process this video.', [
             h('button', { type: 'button', class: 'button button--primary button--sm', text: 'Try another video', onClick: reset }),
