@@ -11,7 +11,7 @@ packages=(
   ffmpeg python3 curl
 )
 if [[ "${MINITOK_WITH_BROWSER:-0}" == "1" ]]; then
-  packages+=(chromium nodejs npm)
+  packages+=(chromium)
 fi
 
 missing=()
@@ -20,6 +20,12 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
+# Node.js may come from another Debian-format source (with npm inside its nodejs package), so
+# the browser tests ask for the commands, not for Debian's package names.
+if [[ "${MINITOK_WITH_BROWSER:-0}" == "1" ]]; then
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+fi
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
 fi
