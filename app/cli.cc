@@ -1,7 +1,11 @@
 #include "app/cli.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
+#include <vector>
+
+#include "libs/core/numbers.h"
 
 namespace minitok::app {
 namespace {
@@ -10,10 +14,39 @@ constexpr const char* kMainHelp = R"(minitok: a short-video platform backend spe
 
 Usage:
   minitok serve [options]   run the server (all services in one process)
+  minitok seed [options]    fill an empty data folder with benchmark data
+  minitok verify [options]  check every counter of a data folder against its rows
   minitok version           print the version
   minitok help              this text
 
-Run `minitok serve --help` for the server's options.
+Run `minitok <command> --help` for a command's options.
+)";
+
+constexpr const char* kSeedHelp = R"(Usage: minitok seed --data-dir DIR [options]
+
+Fills an EMPTY data folder with benchmark data: users seed1..seedN (password "seed-password"),
+ready videos sharing one media file, likes, comments, follows and messages, skewed towards low
+ids (popular videos and users). Ends by recounting every counter and auditing it.
+
+Options:
+  --data-dir DIR        the folder to fill (default ./data)
+  --users N             (default 10000)
+  --videos N            (default 10000)
+  --likes N             (default 100000)
+  --comments N          (default 50000)
+  --follows N           (default 50000)
+  --messages N          (default 20000)
+  --tokens-out FILE     write "user_id<TAB>token" lines for users 1..T
+  --tokens T            how many tokens to write (default 1000)
+  --config FILE         JSON config (token lifetime, password cost, ...)
+  --help                this text
+)";
+
+constexpr const char* kVerifyHelp = R"(Usage: minitok verify --data-dir DIR [--config FILE]
+
+Recounts every counter (work_count, favorite_count, total_favorited, comment_count,
+follow_count, follower_count) from the rows and compares. Exit code 0 when all are exact.
+Run it on a stopped server's data folder.
 )";
 
 constexpr const char* kServeHelp = R"(Usage: minitok serve [options]
@@ -42,18 +75,29 @@ Result<Invocation> ParseCommandLine(const std::vector<std::string>& args) {
     invocation.command = Command::kVersion;
     return invocation;
   }
-  if (args[1] != "serve") {
+  static const std::map<std::string, Command, std::less<>> kCommands = {
+      {"serve", Command::kServe}, {"seed", Command::kSeed}, {"verify", Command::kVerify}};
+  const auto command = kCommands.find(args[1]);
+  if (command == kCommands.end()) {
     return MakeError(Code::kInvalidArgument, "unknown command \"" + args[1] + "\"; try `minitok help`");
   }
+  static const std::map<Command, std::vector<std::string>> kOptions = {
+      {Command::kServe, {"--listen", "--data-dir", "--public-url", "--config"}},
+      {Command::kSeed, {"--data-dir", "--config", "--users", "--videos", "--likes", "--comments", "--follows",
+                        "--messages", "--tokens", "--tokens-out"}},
+      {Command::kVerify, {"--data-dir", "--config"}}};
+  static const std::map<Command, const char*> kHelps = {
+      {Command::kServe, kServeHelp}, {Command::kSeed, kSeedHelp}, {Command::kVerify, kVerifyHelp}};
+  const auto& allowed = kOptions.at(command->second);
   std::map<std::string, std::string> values;
   bool no_demo = false;
   for (std::size_t i = 2; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--help" || arg == "-h") {
-      invocation.help_text = kServeHelp;
+      invocation.help_text = kHelps.at(command->second);
       return invocation;
     }
-    if (arg == "--no-demo") {
+    if (arg == "--no-demo" && command->second == Command::kServe) {
       no_demo = true;
       continue;
     }
@@ -63,8 +107,9 @@ Result<Invocation> ParseCommandLine(const std::vector<std::string>& args) {
       name = arg.substr(0, eq);
       value = arg.substr(eq + 1);
     }
-    if (name != "--listen" && name != "--data-dir" && name != "--public-url" && name != "--config") {
-      return MakeError(Code::kInvalidArgument, "unknown option \"" + arg + "\"; try `minitok serve --help`");
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      return MakeError(Code::kInvalidArgument,
+                       "unknown option \"" + arg + "\"; try `minitok " + args[1] + " --help`");
     }
     if (!value) {
       if (i + 1 >= args.size()) return MakeError(Code::kInvalidArgument, name + " needs a value");
@@ -72,7 +117,7 @@ Result<Invocation> ParseCommandLine(const std::vector<std::string>& args) {
     }
     values[name] = *value;
   }
-  invocation.command = Command::kServe;
+  invocation.command = command->second;
   auto& config = invocation.config;
   if (const auto file = values.find("--config"); file != values.end()) {
     MINITOK_RETURN_IF_ERROR(config::MergeJsonFile(file->second, config));
@@ -81,6 +126,19 @@ Result<Invocation> ParseCommandLine(const std::vector<std::string>& args) {
   if (const auto v = values.find("--data-dir"); v != values.end()) config.data_dir = v->second;
   if (const auto v = values.find("--public-url"); v != values.end()) config.public_url = v->second;
   if (no_demo) config.demo_content = false;
+  auto& seed = invocation.seed;
+  const std::pair<const char*, std::int64_t*> counts[] = {
+      {"--users", &seed.users},       {"--videos", &seed.videos},     {"--likes", &seed.likes},
+      {"--comments", &seed.comments}, {"--follows", &seed.follows},   {"--messages", &seed.messages},
+      {"--tokens", &seed.tokens}};
+  for (const auto& [name, field] : counts) {
+    const auto v = values.find(name);
+    if (v == values.end()) continue;
+    const auto parsed = ParseExactInteger(v->second);
+    if (!parsed || *parsed < 0) return MakeError(Code::kInvalidArgument, std::string(name) + " needs a count");
+    *field = *parsed;
+  }
+  if (const auto v = values.find("--tokens-out"); v != values.end()) seed.tokens_out = v->second;
   MINITOK_RETURN_IF_ERROR(config::Validate(config));
   return invocation;
 }

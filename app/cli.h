@@ -4,16 +4,18 @@
 #include <string>
 #include <vector>
 
+#include "app/seed.h"
 #include "libs/config/server_config.h"
 #include "libs/core/result.h"
 
 namespace minitok::app {
 
-enum class Command { kServe, kHelp, kVersion };
+enum class Command { kServe, kSeed, kVerify, kHelp, kVersion };
 
 struct Invocation {
   Command command = Command::kHelp;
   config::ServerConfig config;
+  SeedOptions seed;  ///< for kSeed
   std::string help_text;  ///< for kHelp
 };
 

@@ -25,6 +25,10 @@ int main(int argc, char** argv) {
     case minitok::app::Command::kVersion:
       std::cout << "minitok " << MINITOK_VERSION << std::endl;
       return 0;
+    case minitok::app::Command::kSeed:
+      return minitok::app::Seed(invocation->config, invocation->seed);
+    case minitok::app::Command::kVerify:
+      return minitok::app::Verify(invocation->config);
     case minitok::app::Command::kServe:
       try {
         return minitok::app::Serve(invocation->config);

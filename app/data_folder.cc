@@ -1,0 +1,74 @@
+#include "app/data_folder.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+
+#include "libs/security/token_codec.h"
+
+namespace minitok::app {
+
+namespace fs = std::filesystem;
+
+Result<DataLayout> PrepareDataDir(const std::string& data_dir) {
+  std::error_code ec;
+  DataLayout layout;
+  layout.root = fs::absolute(data_dir, ec);
+  if (ec) return MakeError(Code::kInvalidArgument, "bad --data-dir: " + ec.message());
+  layout.db = layout.root / "db";
+  layout.media = layout.root / "media";
+  layout.uploads = layout.root / "tmp";
+  layout.secret = layout.root / "jwt-secret";
+  for (const auto& dir : {layout.root, layout.db, layout.media, layout.uploads}) {
+    fs::create_directories(dir, ec);
+    if (ec) return MakeError(Code::kInvalidArgument, "cannot create " + dir.string() + ": " + ec.message());
+  }
+  // Uploads that were arriving when the process last stopped are incomplete by definition.
+  for (const auto& entry : fs::directory_iterator(layout.uploads, ec)) fs::remove_all(entry.path(), ec);
+  return layout;
+}
+
+Result<std::string> LoadSecret(const config::ServerConfig& config, const fs::path& path) {
+  if (!config.jwt_secret.empty()) return config.jwt_secret;
+  if (std::ifstream in(path); in) {
+    std::string secret;
+    std::getline(in, secret);
+    if (secret.size() >= 32) return secret;
+    return MakeError(Code::kFailedPrecondition, path.string() + " is damaged: delete it to issue a new secret "
+                                                                "(every user will have to log in again)");
+  }
+  const std::string secret = security::RandomHex(32);
+  const fs::path temporary = path.string() + ".new";
+  {
+    const mode_t previous = umask(077);
+    std::ofstream out(temporary, std::ios::trunc);
+    umask(previous);
+    out << secret << "\n";
+    out.flush();
+    if (!out) return MakeError(Code::kFailedPrecondition, "cannot write " + temporary.string());
+  }
+  std::error_code ec;
+  fs::rename(temporary, path, ec);
+  if (ec) return MakeError(Code::kFailedPrecondition, "cannot write " + path.string());
+  return secret;
+}
+
+Status ApplyTimeZone(const std::string& zone) {
+  if (zone != "UTC" && !fs::exists(fs::path("/usr/share/zoneinfo") / zone)) {
+    return MakeError(Code::kInvalidArgument, "unknown time_zone \"" + zone + "\" (e.g. UTC, Asia/Shanghai)");
+  }
+  // Before any thread starts: localtime_r reads TZ.
+  setenv("TZ", zone.c_str(), 1);
+  tzset();
+  return Ok();
+}
+
+Result<std::unique_ptr<sql::Database>> OpenDatabase(const DataLayout& layout, const std::string& name,
+                                                    std::span<const EmbeddedFile> migrations,
+                                                    std::size_t readers) {
+  return sql::Database::Open({.path = (layout.db / (name + ".db")).string(), .readers = readers}, migrations);
+}
+
+}  // namespace minitok::app

@@ -1,0 +1,36 @@
+#pragma once
+// The data folder every command works on: its layout, its token secret, its databases.
+
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "libs/config/server_config.h"
+#include "libs/core/embedded_file.h"
+#include "libs/sql/sqlite.h"
+
+namespace minitok::app {
+
+struct DataLayout {
+  std::filesystem::path root;
+  std::filesystem::path db;       ///< <service>.db files
+  std::filesystem::path media;    ///< media/videos/<key>/...
+  std::filesystem::path uploads;  ///< tmp/: uploads while they arrive
+  std::filesystem::path secret;   ///< jwt-secret
+};
+
+/// Creates the folders if needed and clears leftovers of interrupted uploads.
+Result<DataLayout> PrepareDataDir(const std::string& data_dir);
+
+/// The token secret: from the config, else kept in the data folder (created on first start).
+Result<std::string> LoadSecret(const config::ServerConfig& config, const std::filesystem::path& path);
+
+/// Sets the process time zone (for comment dates). Call before starting threads.
+Status ApplyTimeZone(const std::string& zone);
+
+/// Opens (and migrates) one service's database.
+Result<std::unique_ptr<sql::Database>> OpenDatabase(const DataLayout& layout, const std::string& name,
+                                                    std::span<const EmbeddedFile> migrations, std::size_t readers);
+
+}  // namespace minitok::app

@@ -1,0 +1,36 @@
+#include "libs/sql/bulk.h"
+
+#include <algorithm>
+#include <string>
+
+namespace minitok::sql {
+
+Status BulkRun(Database& db, std::string_view statement, std::int64_t count,
+               const std::function<bool(Statement&, std::int64_t)>& bind, std::int64_t batch) {
+  for (std::int64_t start = 0; start < count; start += batch) {
+    const std::int64_t end = std::min(count, start + batch);
+    MINITOK_RETURN_IF_ERROR(db.Write([&](Connection& c) -> Status {
+      for (std::int64_t i = start; i < end; ++i) {
+        MINITOK_ASSIGN_OR_RETURN(auto insert, c.Prepare(statement));
+        if (!bind(insert, i)) continue;
+        MINITOK_RETURN_IF_ERROR(insert.Run());
+      }
+      return Ok();
+    }));
+  }
+  return Ok();
+}
+
+Status RunScript(Database& db, std::string_view script) {
+  return db.Write([&](Connection& c) -> Status { return c.Execute(std::string(script)); });
+}
+
+Result<std::int64_t> QueryInt(Database& db, std::string_view query) {
+  return db.Read([&](Connection& c) -> Result<std::int64_t> {
+    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(query));
+    MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
+    return row ? select.ColumnInt(0) : 0;
+  });
+}
+
+}  // namespace minitok::sql

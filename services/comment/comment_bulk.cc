@@ -1,0 +1,35 @@
+#include "services/comment/comment_bulk.h"
+
+#include "libs/sql/bulk.h"
+
+namespace minitok::comment {
+
+Status BulkInsertComments(sql::Database& db, std::span<const CommentRow> rows) {
+  return sql::BulkRun(db, "INSERT INTO comments (video_id, user_id, content, created_ms) VALUES (?, ?, ?, ?)",
+                      static_cast<std::int64_t>(rows.size()), [&](sql::Statement& s, std::int64_t i) {
+                        const auto& row = rows[static_cast<std::size_t>(i)];
+                        s.Bind(1, row.video_id)
+                            .Bind(2, row.user_id)
+                            .Bind(3, std::string_view("Seeded comment " + std::to_string(i)))
+                            .Bind(4, row.created_ms);
+                        return true;
+                      });
+}
+
+Status RecountCounters(sql::Database& db) {
+  return sql::RunScript(db,
+                        "DELETE FROM video_stats;"
+                        "INSERT INTO video_stats (video_id, comment_count) "
+                        "SELECT video_id, COUNT(*) FROM comments GROUP BY video_id;");
+}
+
+Result<std::int64_t> CountCounterMismatches(sql::Database& db) {
+  return sql::QueryInt(db,
+                       "WITH actual AS (SELECT video_id, COUNT(*) AS n FROM comments GROUP BY video_id) "
+                       "SELECT (SELECT COUNT(*) FROM actual a LEFT JOIN video_stats s USING (video_id) "
+                       "        WHERE COALESCE(s.comment_count, 0) != a.n) + "
+                       "       (SELECT COUNT(*) FROM video_stats s LEFT JOIN actual a USING (video_id) "
+                       "        WHERE s.comment_count != COALESCE(a.n, 0))");
+}
+
+}  // namespace minitok::comment

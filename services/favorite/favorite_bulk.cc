@@ -1,0 +1,47 @@
+#include "services/favorite/favorite_bulk.h"
+
+#include "libs/sql/bulk.h"
+
+namespace minitok::favorite {
+
+Status BulkInsertLikes(sql::Database& db, std::span<const LikeRow> rows) {
+  return sql::BulkRun(
+      db, "INSERT OR IGNORE INTO likes (user_id, video_id, author_id, created_ms) VALUES (?, ?, ?, ?)",
+      static_cast<std::int64_t>(rows.size()), [&](sql::Statement& s, std::int64_t i) {
+        const auto& row = rows[static_cast<std::size_t>(i)];
+        s.Bind(1, row.user_id).Bind(2, row.video_id).Bind(3, row.author_id).Bind(4, row.created_ms);
+        return true;
+      });
+}
+
+Status RecountCounters(sql::Database& db) {
+  return sql::RunScript(
+      db,
+      "DELETE FROM video_stats; DELETE FROM user_stats;"
+      "INSERT INTO video_stats (video_id, favorite_count) SELECT video_id, COUNT(*) FROM likes GROUP BY video_id;"
+      "INSERT INTO user_stats (user_id, favorite_count) SELECT user_id, COUNT(*) FROM likes GROUP BY user_id;"
+      "INSERT INTO user_stats (user_id, total_favorited) "
+      "  SELECT author_id, COUNT(*) FROM likes WHERE true GROUP BY author_id "
+      "  ON CONFLICT (user_id) DO UPDATE SET total_favorited = excluded.total_favorited;");
+}
+
+Result<std::int64_t> CountCounterMismatches(sql::Database& db) {
+  return sql::QueryInt(
+      db,
+      "WITH per_video AS (SELECT video_id, COUNT(*) AS n FROM likes GROUP BY video_id), "
+      "     per_liker AS (SELECT user_id, COUNT(*) AS n FROM likes GROUP BY user_id), "
+      "     per_author AS (SELECT author_id AS user_id, COUNT(*) AS n FROM likes GROUP BY author_id) "
+      "SELECT (SELECT COUNT(*) FROM per_video a LEFT JOIN video_stats s USING (video_id) "
+      "        WHERE COALESCE(s.favorite_count, 0) != a.n) + "
+      "       (SELECT COUNT(*) FROM video_stats s LEFT JOIN per_video a USING (video_id) "
+      "        WHERE s.favorite_count != COALESCE(a.n, 0)) + "
+      "       (SELECT COUNT(*) FROM per_liker a LEFT JOIN user_stats s USING (user_id) "
+      "        WHERE COALESCE(s.favorite_count, 0) != a.n) + "
+      "       (SELECT COUNT(*) FROM per_author a LEFT JOIN user_stats s USING (user_id) "
+      "        WHERE COALESCE(s.total_favorited, 0) != a.n) + "
+      "       (SELECT COUNT(*) FROM user_stats s LEFT JOIN per_liker l USING (user_id) "
+      "        LEFT JOIN per_author t ON t.user_id = s.user_id "
+      "        WHERE s.favorite_count != COALESCE(l.n, 0) OR s.total_favorited != COALESCE(t.n, 0))");
+}
+
+}  // namespace minitok::favorite

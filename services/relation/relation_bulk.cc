@@ -1,0 +1,41 @@
+#include "services/relation/relation_bulk.h"
+
+#include "libs/sql/bulk.h"
+
+namespace minitok::relation {
+
+Status BulkInsertFollows(sql::Database& db, std::span<const FollowRow> rows) {
+  return sql::BulkRun(db, "INSERT OR IGNORE INTO follows (follower_id, followee_id, created_ms) VALUES (?, ?, ?)",
+                      static_cast<std::int64_t>(rows.size()), [&](sql::Statement& s, std::int64_t i) {
+                        const auto& row = rows[static_cast<std::size_t>(i)];
+                        if (row.follower_id == row.followee_id) return false;
+                        s.Bind(1, row.follower_id).Bind(2, row.followee_id).Bind(3, row.created_ms);
+                        return true;
+                      });
+}
+
+Status RecountCounters(sql::Database& db) {
+  return sql::RunScript(
+      db,
+      "DELETE FROM user_stats;"
+      "INSERT INTO user_stats (user_id, follow_count) SELECT follower_id, COUNT(*) FROM follows GROUP BY follower_id;"
+      "INSERT INTO user_stats (user_id, follower_count) "
+      "  SELECT followee_id, COUNT(*) FROM follows WHERE true GROUP BY followee_id "
+      "  ON CONFLICT (user_id) DO UPDATE SET follower_count = excluded.follower_count;");
+}
+
+Result<std::int64_t> CountCounterMismatches(sql::Database& db) {
+  return sql::QueryInt(
+      db,
+      "WITH following AS (SELECT follower_id AS user_id, COUNT(*) AS n FROM follows GROUP BY follower_id), "
+      "     followers AS (SELECT followee_id AS user_id, COUNT(*) AS n FROM follows GROUP BY followee_id) "
+      "SELECT (SELECT COUNT(*) FROM following a LEFT JOIN user_stats s USING (user_id) "
+      "        WHERE COALESCE(s.follow_count, 0) != a.n) + "
+      "       (SELECT COUNT(*) FROM followers a LEFT JOIN user_stats s USING (user_id) "
+      "        WHERE COALESCE(s.follower_count, 0) != a.n) + "
+      "       (SELECT COUNT(*) FROM user_stats s LEFT JOIN following a USING (user_id) "
+      "        LEFT JOIN followers b ON b.user_id = s.user_id "
+      "        WHERE s.follow_count != COALESCE(a.n, 0) OR s.follower_count != COALESCE(b.n, 0))");
+}
+
+}  // namespace minitok::relation

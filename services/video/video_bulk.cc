@@ -1,0 +1,42 @@
+#include "services/video/video_bulk.h"
+
+#include "libs/sql/bulk.h"
+
+namespace minitok::video {
+
+Status BulkInsertVideos(sql::Database& db, const SeedVideos& seed) {
+  return sql::BulkRun(
+      db,
+      "INSERT INTO videos (id, author_id, title, play_path, play_type, cover_path, state, created_ms, ready_ms) "
+      "VALUES (?, ?, ?, ?, 'video/mp4', ?, 1, ?, ?)",
+      seed.count, [&](sql::Statement& s, std::int64_t i) {
+        const std::int64_t id = i + 1;
+        s.Bind(1, id)
+            .Bind(2, seed.author_of(id))
+            .Bind(3, std::string_view("Seeded video " + std::to_string(id)))
+            .Bind(4, std::string_view(seed.play_path))
+            .Bind(5, std::string_view(seed.cover_path))
+            .Bind(6, seed.first_ready_ms + id)
+            .Bind(7, seed.first_ready_ms + id);
+        return true;
+      });
+}
+
+Status RecountCounters(sql::Database& db) {
+  return sql::RunScript(db,
+                        "DELETE FROM author_stats;"
+                        "INSERT INTO author_stats (user_id, work_count) "
+                        "SELECT author_id, COUNT(*) FROM videos WHERE state = 1 GROUP BY author_id;");
+}
+
+Result<std::int64_t> CountCounterMismatches(sql::Database& db) {
+  return sql::QueryInt(
+      db,
+      "WITH actual AS (SELECT author_id AS user_id, COUNT(*) AS n FROM videos WHERE state = 1 GROUP BY author_id) "
+      "SELECT (SELECT COUNT(*) FROM actual a LEFT JOIN author_stats s USING (user_id) "
+      "        WHERE COALESCE(s.work_count, 0) != a.n) + "
+      "       (SELECT COUNT(*) FROM author_stats s LEFT JOIN actual a USING (user_id) "
+      "        WHERE s.work_count != COALESCE(a.n, 0))");
+}
+
+}  // namespace minitok::video
