@@ -66,9 +66,11 @@ Status ApplyTimeZone(const std::string& zone) {
 }
 
 Result<std::unique_ptr<sql::Database>> OpenDatabase(const DataLayout& layout, const std::string& name,
-                                                    std::span<const EmbeddedFile> migrations,
-                                                    std::size_t readers) {
-  return sql::Database::Open({.path = (layout.db / (name + ".db")).string(), .readers = readers}, migrations);
+                                                    std::span<const EmbeddedFile> migrations, std::size_t readers,
+                                                    std::chrono::milliseconds statement_timeout) {
+  return sql::Database::Open(
+      {.path = (layout.db / (name + ".db")).string(), .readers = readers, .statement_timeout = statement_timeout},
+      migrations);
 }
 
 }  // namespace minitok::app

@@ -1,6 +1,7 @@
 #pragma once
 // The data folder every command works on: its layout, its token secret, its databases.
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <span>
@@ -30,7 +31,10 @@ Result<std::string> LoadSecret(const config::ServerConfig& config, const std::fi
 Status ApplyTimeZone(const std::string& zone);
 
 /// Opens (and migrates) one service's database.
+/// Statements running longer than `statement_timeout` are interrupted (requests keep the default;
+/// offline commands such as the counter audit pass a long one).
 Result<std::unique_ptr<sql::Database>> OpenDatabase(const DataLayout& layout, const std::string& name,
-                                                    std::span<const EmbeddedFile> migrations, std::size_t readers);
+                                                    std::span<const EmbeddedFile> migrations, std::size_t readers,
+                                                    std::chrono::milliseconds statement_timeout = std::chrono::seconds(5));
 
 }  // namespace minitok::app
