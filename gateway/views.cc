@@ -70,23 +70,34 @@ Result<VideoViews> LoadVideos(Services& services, std::vector<video::VideoRecord
   return views;
 }
 
-void WriteUserFields(json::JsonWriter& out, const UserViews& users, std::int64_t id, const ViewOptions& options) {
-  const auto found = users.find(id);
-  const UserView fallback{.id = id, .name = "user" + std::to_string(id)};
-  const UserView& user = found != users.end() ? found->second : fallback;
+namespace {
+
+void WriteFields(json::JsonWriter& out, const UserView& user, const ViewOptions& options) {
   // Default images are built in; several looks, chosen by id, so lists are not a wall of one.
-  const std::string avatar = options.base_url + "/assets/avatar-" + std::to_string(user.id % 6 + 1) + ".png";
+  static constexpr std::string_view kAvatars[] = {"/assets/avatar-1.png", "/assets/avatar-2.png",
+                                                  "/assets/avatar-3.png", "/assets/avatar-4.png",
+                                                  "/assets/avatar-5.png", "/assets/avatar-6.png"};
   out.Member("id", user.id)
       .Member("name", user.name)
       .Member("follow_count", user.follow_count)
       .Member("follower_count", user.follower_count)
       .Member("is_follow", user.is_follow)
-      .Member("avatar", avatar)
-      .Member("background_image", options.base_url + "/assets/background.jpg")
+      .MemberConcat("avatar", {options.base_url, kAvatars[static_cast<std::size_t>(user.id % 6)]})
+      .MemberConcat("background_image", {options.base_url, "/assets/background.jpg"})
       .Member("signature", user.signature)
       .Member("total_favorited", user.total_favorited)
       .Member("work_count", user.work_count)
       .Member("favorite_count", user.favorite_count);
+}
+
+}  // namespace
+
+void WriteUserFields(json::JsonWriter& out, const UserViews& users, std::int64_t id, const ViewOptions& options) {
+  if (const auto found = users.find(id); found != users.end()) {
+    WriteFields(out, found->second, options);
+  } else {
+    WriteFields(out, UserView{.id = id, .name = "user" + std::to_string(id)}, options);
+  }
 }
 
 void WriteUser(json::JsonWriter& out, const UserViews& users, std::int64_t id, const ViewOptions& options) {
@@ -97,14 +108,16 @@ void WriteUser(json::JsonWriter& out, const UserViews& users, std::int64_t id, c
 
 void WriteVideoList(json::JsonWriter& out, std::string_view key, const VideoViews& views,
                     const ViewOptions& options) {
+  constexpr std::size_t kBytesPerVideo = 700;  // a video with its author, measured on seeded data
+  out.Reserve(views.videos.size() * kBytesPerVideo);
   out.Key(key).BeginArray();
   for (const auto& v : views.videos) {
     const auto favorite = views.favorites.find(v.id);
     const auto comments = views.comment_counts.find(v.id);
     out.BeginObject().Member("id", v.id).Key("author");
     WriteUser(out, views.authors, v.author_id, options);
-    out.Member("play_url", options.base_url + "/media/" + v.play_path)
-        .Member("cover_url", options.base_url + "/media/" + v.cover_path)
+    out.MemberConcat("play_url", {options.base_url, "/media/", v.play_path})
+        .MemberConcat("cover_url", {options.base_url, "/media/", v.cover_path})
         .Member("favorite_count", favorite != views.favorites.end() ? favorite->second.favorite_count : 0)
         .Member("comment_count", comments != views.comment_counts.end() ? comments->second : 0)
         .Member("is_favorite", favorite != views.favorites.end() && favorite->second.is_favorite)

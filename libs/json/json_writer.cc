@@ -6,27 +6,33 @@
 namespace minitok::json {
 
 void AppendQuoted(std::string& out, std::string_view value) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  for (char c : value) {
-    const auto byte = static_cast<unsigned char>(c);
-    switch (c) {
+  AppendEscaped(out, value);
+  out.push_back('"');
+}
+
+void AppendEscaped(std::string& out, std::string_view value) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  // Copy runs of plain bytes at once; only quotes, backslashes and controls need escapes.
+  std::size_t run_start = 0;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(value[i]);
+    if (byte >= 0x20 && byte != '"' && byte != '\\') continue;
+    out.append(value.data() + run_start, i - run_start);
+    run_start = i + 1;
+    switch (byte) {
       case '"': out.append("\\\""); break;
       case '\\': out.append("\\\\"); break;
       case '\n': out.append("\\n"); break;
       case '\r': out.append("\\r"); break;
       case '\t': out.append("\\t"); break;
       default:
-        if (byte < 0x20) {
-          out.append("\\u00");
-          out.push_back(kHex[byte >> 4]);
-          out.push_back(kHex[byte & 0xF]);
-        } else {
-          out.push_back(c);
-        }
+        out.append("\\u00");
+        out.push_back(kHex[byte >> 4]);
+        out.push_back(kHex[byte & 0xF]);
     }
   }
-  out.push_back('"');
+  out.append(value.data() + run_start, value.size() - run_start);
 }
 
 void JsonWriter::BeforeValue() {
@@ -71,6 +77,14 @@ JsonWriter& JsonWriter::Key(std::string_view key) {
 JsonWriter& JsonWriter::String(std::string_view value) {
   BeforeValue();
   AppendQuoted(out_, value);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Concat(std::initializer_list<std::string_view> pieces) {
+  BeforeValue();
+  out_.push_back('"');
+  for (const auto piece : pieces) AppendEscaped(out_, piece);
+  out_.push_back('"');
   return *this;
 }
 

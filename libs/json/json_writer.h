@@ -2,6 +2,7 @@
 // A streaming JSON writer for responses: no DOM, one growing buffer, correct escaping.
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,8 @@ class JsonWriter {
   JsonWriter& Key(std::string_view key);
 
   JsonWriter& String(std::string_view value);
+  /// One string value made of several pieces, without building it first (URLs: base + path).
+  JsonWriter& Concat(std::initializer_list<std::string_view> pieces);
   JsonWriter& Int(std::int64_t value);
   JsonWriter& Bool(bool value);
   /// Shortest round-trip form; non-finite values are written as null.
@@ -32,6 +35,12 @@ class JsonWriter {
   JsonWriter& Member(std::string_view key, std::int64_t value) { return Key(key).Int(value); }
   JsonWriter& Member(std::string_view key, int value) { return Key(key).Int(value); }
   JsonWriter& Member(std::string_view key, bool value) { return Key(key).Bool(value); }
+  JsonWriter& MemberConcat(std::string_view key, std::initializer_list<std::string_view> pieces) {
+    return Key(key).Concat(pieces);
+  }
+
+  /// Makes room for `bytes` more output (a list knows roughly how big it will be).
+  void Reserve(std::size_t bytes) { out_.reserve(out_.size() + bytes); }
 
   const std::string& str() const { return out_; }
   std::string Take() { return std::move(out_); }
@@ -45,5 +54,7 @@ class JsonWriter {
 
 /// Appends `value` as a quoted, escaped JSON string.
 void AppendQuoted(std::string& out, std::string_view value);
+/// Appends `value` escaped, without quotes.
+void AppendEscaped(std::string& out, std::string_view value);
 
 }  // namespace minitok::json

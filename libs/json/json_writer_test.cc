@@ -18,6 +18,12 @@ TEST(JsonWriterTest, EscapesStrings) {
   EXPECT_EQ(w.str(), "[\"q\\\"b\\\\n\\n\\u0001 中\"]");
 }
 
+TEST(JsonWriterTest, ConcatenatesPiecesIntoOneEscapedString) {
+  JsonWriter w;
+  w.BeginObject().MemberConcat("url", {"http://h", "/media/", "a\"b"}).EndObject();
+  EXPECT_EQ(w.str(), R"({"url":"http://h/media/a\"b"})");
+}
+
 TEST(JsonWriterTest, WritesDoubles) {
   JsonWriter w;
   w.BeginArray().Double(0.25).Double(3).Double(1.0 / 0.0).EndArray();

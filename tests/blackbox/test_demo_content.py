@@ -9,21 +9,23 @@ import harness as h
 
 
 class DemoContentTests(unittest.TestCase):
-    def wait_for_feed(self, client, count, timeout=120.0):
+    def wait_for_demo(self, server, timeout=240.0):
+        """The marker is written once everything (videos, likes, comments, follows) is in."""
+        marker = os.path.join(server.data_dir, ".demo-content")
         deadline = time.monotonic() + timeout
-        videos = []
         while time.monotonic() < deadline:
-            videos = client.feed()["video_list"]
-            if len(videos) >= count:
-                return videos
+            if os.path.exists(marker):
+                return
             time.sleep(0.5)
-        self.fail(f"the demo feed has {len(videos)} videos after {timeout}s, expected {count}")
+        self.fail(f"demo content not complete after {timeout}s; feed: {server.client().feed()['video_list']}")
 
     def test_new_data_folder_shows_a_living_feed_once(self):
         server = h.Server(no_demo=False).start()
         try:
             c = server.client()
-            videos = self.wait_for_feed(c, 6)
+            self.wait_for_demo(server)
+            videos = c.feed()["video_list"]
+            self.assertEqual(len(videos), 6)
             self.assertEqual(len({v["author"]["id"] for v in videos}), 3, "three demo authors")
             self.assertTrue(all(v["play_url"].endswith("/play-2.mp4") for v in videos), "all transcoded")
             self.assertTrue(any(v["favorite_count"] > 0 for v in videos), "some likes")
@@ -31,7 +33,6 @@ class DemoContentTests(unittest.TestCase):
             head = c.fetch_url(videos[0]["play_url"])
             self.assertEqual(head.status, 200)
             self.assertEqual(head.header("Content-Type"), "video/mp4")
-            self.assertTrue(os.path.exists(os.path.join(server.data_dir, ".demo-content")))
             server.stop()
             server.start()
             time.sleep(2)

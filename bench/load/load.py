@@ -1,0 +1,723 @@
+#!/usr/bin/env python3
+"""minitok HTTP load benchmark (bench/load/run.sh installs what is missing, then runs this).
+
+Seeds a fresh data folder in a temp dir, starts minitok on it (pinned to core 0, io_threads 1,
+worker_threads 2) and nginx serving the exact bytes of one anonymous feed response (1 worker, also
+pinned to core 0), then runs wrk (pinned to core 1, -t1) against each scenario in turn, bounded in
+time. Prints a table and writes bench/results/load.json. Loopback only. See README.md.
+"""
+import argparse
+import json
+import os
+import platform
+import pwd
+import grp
+import re
+import select
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+LUA = os.path.join(HERE, "douyin.lua")
+SERVER_CORE = "0"  # minitok, nginx and the SQLite loop
+LOAD_CORE = "1"    # wrk
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+SATURATED_PCT = 95.0
+
+SIZES = {  # name: (default, --large)
+    "users": (10_000, 100_000),
+    "videos": (10_000, 1_000_000),
+    "likes": (100_000, 10_000_000),
+    "comments": (50_000, 500_000),
+    "follows": (50_000, 500_000),
+    "messages": (20_000, 200_000),
+}
+
+READS = [  # (key, label, douyin.lua scenario)
+    ("feed_anonymous", "feed anonymous", "feed"),
+    ("feed_token", "feed with token", "feed_token"),
+    ("user_info", "user info", "user"),
+    ("publish_list", "publish list", "publish_list"),
+    ("comment_list", "comment list", "comment_list"),
+    ("message_chat", "message chat", "chat"),
+]
+WRITES = [  # (key, label, scenario, database, table counted before/after)
+    ("favorite_action", "favorite action", "favorite", "favorite", "likes"),
+    ("comment_action", "comment action", "comment", "comment", "comments"),
+    ("relation_action", "relation action", "relation", "relation", "follows"),
+]
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# processes
+
+class Children:
+    """Every long-lived process this run starts, stopped by pid at the end (never by name)."""
+
+    def __init__(self):
+        self.procs = []
+
+    def add(self, proc, name, stop_signal=signal.SIGTERM):
+        self.procs.append((proc, name, stop_signal))
+        return proc
+
+    def stop_all(self):
+        for proc, name, sig in reversed(self.procs):
+            if proc.poll() is None:
+                try:
+                    proc.send_signal(sig)
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    log(f"{name} did not stop in 30 s; killing pid {proc.pid}")
+                    proc.kill()
+                    proc.wait()
+                except ProcessLookupError:
+                    pass
+        self.procs = []
+
+
+def proc_ticks(pid):
+    """utime + stime of a process (all its threads), in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def core_times():
+    """{core: (busy, total)} jiffies from /proc/stat; idle and iowait count as not busy."""
+    out = {}
+    with open("/proc/stat") as f:
+        for line in f:
+            m = re.match(r"cpu(\d+) (.*)", line)
+            if m:
+                v = [int(x) for x in m.group(2).split()]
+                total = sum(v[:8])  # user nice system idle iowait irq softirq steal
+                out[m.group(1)] = (total - v[3] - v[4], total)
+    return out
+
+
+def core_busy_pct(before, after):
+    return {c: round(100 * (after[c][0] - before[c][0]) / max(1, after[c][1] - before[c][1]), 1)
+            for c in (SERVER_CORE, LOAD_CORE) if c in before and c in after}
+
+
+def background_load(seconds=2.0):
+    """How busy both cores are while this benchmark runs nothing (other jobs spoil the figures)."""
+    before = core_times()
+    time.sleep(seconds)
+    return core_busy_pct(before, core_times())
+
+
+def proc_memory(pid):
+    out = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                out[key] = int(value.split()[0])  # kB
+    return {"rss_mib": round(out.get("VmRSS", 0) / 1024, 1), "peak_rss_mib": round(out.get("VmHWM", 0) / 1024, 1)}
+
+
+def child_pids(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(url, timeout=10):
+    with urllib.request.urlopen(url, timeout=timeout) as resp:
+        return resp.status, resp.headers, resp.read()
+
+
+# ---------------------------------------------------------------------------------------------
+# wrk
+
+class Wrk:
+    """One wrk run, started in the background; finish() waits and returns the parsed result."""
+
+    def __init__(self, work, url, scenario, seconds, connections, tokens, users, videos, offset=0,
+                 timeout_s=2):
+        self.seconds = seconds
+        self.connections = connections
+        self.out_path = os.path.join(work, f"wrk-{scenario}-{time.monotonic_ns()}.txt")
+        self.cmd = ["taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s",
+                    "--timeout", f"{timeout_s}s", "--latency", "-s", LUA, url,
+                    "--", scenario, tokens or "-", str(users), str(videos), str(offset)]
+        self.out = open(self.out_path, "w+")
+        self.started = time.monotonic()
+        # taskset execs wrk in the same process, so this child's rusage is wrk's own CPU use
+        self.proc = subprocess.Popen(self.cmd, stdout=self.out, stderr=subprocess.STDOUT)
+
+    def finish(self):
+        deadline = self.started + self.seconds + 60
+        while True:
+            pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                log(f"wrk (pid {self.proc.pid}) overran its duration; killing it")
+                self.proc.kill()
+                pid, status, usage = os.wait4(self.proc.pid, 0)
+                break
+            time.sleep(0.05)
+        wall = time.monotonic() - self.started
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        self.out.seek(0)
+        text = self.out.read()
+        self.out.close()
+        if self.proc.returncode != 0:
+            raise RuntimeError(f"wrk failed (exit {self.proc.returncode}): {' '.join(self.cmd)}\n{text}")
+        result = parse_wrk(text)
+        cpu = usage.ru_utime + usage.ru_stime
+        result["wrk_cpu_pct"] = round(100 * cpu / wall, 1)
+        result["wrk_saturated"] = result["wrk_cpu_pct"] >= SATURATED_PCT
+        result["connections"] = self.connections
+        return result
+
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+
+
+def parse_wrk(text):
+    """Prefers the exact BENCH_RESULT line of douyin.lua's done(); falls back on wrk's --latency text."""
+    r = {}
+    m = re.search(r"^BENCH_RESULT (.*)$", text, re.M)
+    if m:
+        kv = {k: float(v) for k, v in (item.split("=", 1) for item in m.group(1).split())}
+        seconds = kv["duration_us"] / 1e6
+        r["requests"] = int(kv["requests"])
+        r["rps"] = round(kv["requests"] / seconds, 1) if seconds > 0 else 0.0
+        r["p50_ms"] = round(kv["p50_us"] / 1000, 3)
+        r["p90_ms"] = round(kv["p90_us"] / 1000, 3)
+        r["p99_ms"] = round(kv["p99_us"] / 1000, 3)
+        r["max_ms"] = round(kv["max_us"] / 1000, 3)
+        r["bytes_per_response"] = round(kv["bytes"] / kv["requests"]) if kv["requests"] else 0
+        socket_errors = int(kv["connect"] + kv["read"] + kv["write"] + kv["timeout"])
+        r["errors_detail"] = {"socket": socket_errors, "timeout": int(kv["timeout"]),
+                              "non_2xx": int(kv["status"]), "api_status_not_0": int(kv["bad"])}
+    else:
+        def latency(pct):
+            lm = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)
+            return round(float(lm.group(1)) * UNITS[lm.group(2)], 3) if lm else None
+        rm = re.search(r"Requests/sec:\s+([\d.]+)", text)
+        nm = re.search(r"(\d+) requests in", text)
+        sm = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+        xm = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+        socket_errors = sum(int(g) for g in sm.groups()) if sm else 0
+        r.update(requests=int(nm.group(1)) if nm else 0, rps=float(rm.group(1)) if rm else 0.0,
+                 p50_ms=latency(50), p90_ms=latency(90), p99_ms=latency(99), max_ms=None,
+                 errors_detail={"socket": socket_errors, "timeout": int(sm.group(4)) if sm else 0,
+                                "non_2xx": int(xm.group(1)) if xm else 0, "api_status_not_0": 0})
+    d = r["errors_detail"]
+    r["errors"] = d["socket"] + d["non_2xx"] + d["api_status_not_0"]
+    sample = re.search(r"^BENCH_SAMPLE (.*)$", text, re.M)
+    if sample:
+        r["error_sample"] = sample.group(1)[:200]
+    return r
+
+
+# ---------------------------------------------------------------------------------------------
+# set-up
+
+def machine():
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem_kb = int(open("/proc/meminfo").readline().split()[1])
+
+    def version(cmd):
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+            return (p.stdout + p.stderr).strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.TimeoutExpired):
+            return "unknown"
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 1048576, 1),
+            "kernel": platform.release(), "wrk": version(["wrk", "-v"]), "nginx": version(["nginx", "-v"]),
+            "sqlite": sqlite3.sqlite_version}
+
+
+def seed(binary, data, tokens, sizes, n_tokens):
+    cmd = [binary, "seed", "--data-dir", data, "--tokens-out", tokens, "--tokens", str(n_tokens)]
+    for key in ("users", "videos", "likes", "comments", "follows", "messages"):
+        cmd += [f"--{key}", str(sizes[key])]
+    log("seeding: " + " ".join(cmd[1:]))
+    started = time.monotonic()
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+    seconds = time.monotonic() - started
+    for line in (p.stdout + p.stderr).strip().splitlines()[-12:]:
+        log("  | " + line)
+    if p.returncode != 0:
+        raise RuntimeError(f"minitok seed failed (exit {p.returncode}); does this binary have the seed command?")
+    return round(seconds, 1)
+
+
+def start_minitok(children, binary, data, work, server_log):
+    config = os.path.join(work, "minitok.json")
+    with open(config, "w") as f:
+        json.dump({"io_threads": 1, "worker_threads": 2}, f)
+    err = open(server_log, "ab") if server_log else subprocess.DEVNULL
+    proc = children.add(subprocess.Popen(
+        ["taskset", "-c", SERVER_CORE, binary, "serve", "--data-dir", data, "--listen", "127.0.0.1:0",
+         "--no-demo", "--config", config], stdout=subprocess.PIPE, stderr=err), "minitok")
+    ready, _, _ = select.select([proc.stdout], [], [], 120)
+    line = proc.stdout.readline().decode(errors="replace") if ready else ""
+    m = re.search(r"minitok listening on http://([\d.]+):(\d+)", line)
+    if not m:
+        raise RuntimeError(f"minitok did not start: {line!r}")
+    return proc, f"http://127.0.0.1:{m.group(2)}"
+
+
+NGINX_CONF = """\
+daemon off;
+master_process on;
+worker_processes 1;
+worker_cpu_affinity 1;
+{user}pid {work}/nginx.pid;
+error_log {work}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 100000000;
+  keepalive_timeout 120s;
+  open_file_cache max=16;
+  client_body_temp_path {work}/tmp/body;
+  proxy_temp_path {work}/tmp/proxy;
+  fastcgi_temp_path {work}/tmp/fastcgi;
+  uwsgi_temp_path {work}/tmp/uwsgi;
+  scgi_temp_path {work}/tmp/scgi;
+  server {{
+    listen 127.0.0.1:{port};
+    root {work}/www;
+    types {{ }}
+    default_type application/json;
+    location / {{ rewrite ^ /feed.json break; }}
+  }}
+}}
+"""
+
+
+def start_nginx(children, work, body):
+    ngx = os.path.join(work, "nginx")
+    os.makedirs(os.path.join(ngx, "www"))
+    os.makedirs(os.path.join(ngx, "tmp"))
+    with open(os.path.join(ngx, "www", "feed.json"), "wb") as f:
+        f.write(body)
+    user = ""
+    if os.geteuid() == 0:  # workers would otherwise switch to nobody, who cannot read the temp dir
+        user = f"user {pwd.getpwuid(os.geteuid()).pw_name} {grp.getgrgid(os.getegid()).gr_name};\n"
+    port = free_port()
+    conf = os.path.join(ngx, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(NGINX_CONF.format(user=user, work=ngx, port=port))
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    out = open(os.path.join(ngx, "stdout.log"), "wb")
+    proc = children.add(subprocess.Popen(
+        ["taskset", "-c", SERVER_CORE, nginx, "-e", os.path.join(ngx, "error.log"), "-p", ngx, "-c", conf],
+        stdout=out, stderr=subprocess.STDOUT), "nginx", signal.SIGQUIT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            status, headers, got = http_get(url + "/douyin/feed/")
+            if status == 200 and got == body and headers.get("Content-Type") == "application/json":
+                break
+            raise RuntimeError(f"nginx serves something else: {status} {headers.get('Content-Type')}")
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("nginx did not start; see " + os.path.join(ngx, "error.log"))
+            time.sleep(0.1)
+    workers = child_pids(proc.pid)
+    return proc, url, (workers[0] if workers else proc.pid)
+
+
+def drain_logins(base, users, limit_s=30):
+    """Waits until a login answers fast again: the flood leaves hashes queued behind it."""
+    deadline = time.monotonic() + limit_s
+    body = f"username=seed{users}&password=seed-password".encode()
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(urllib.request.Request(base + "/douyin/user/login/", data=body),
+                                        timeout=limit_s) as resp:
+                resp.read()
+        except OSError:
+            pass
+        if time.monotonic() - started < 1.0:
+            return
+        time.sleep(0.2)
+
+
+def count_rows(data, database, table):
+    con = sqlite3.connect(f"file:{os.path.join(data, 'db', database + '.db')}?mode=ro", uri=True, timeout=10)
+    try:
+        return con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def sqlite_loop(work, seconds, sizes):
+    exe = os.path.join(work, "sqlite_loop")
+    subprocess.run(["cc", "-O2", "-o", exe, os.path.join(HERE, "sqlite_loop.c"), "-lsqlite3"], check=True)
+    db_dir = os.path.join(work, "sqlite-loop")
+    os.makedirs(db_dir)
+    p = subprocess.run(["taskset", "-c", SERVER_CORE, exe, os.path.join(db_dir, "favorite.db"), str(seconds),
+                        str(sizes["users"]), str(sizes["videos"]), str(sizes["likes"])],
+                       capture_output=True, text=True, timeout=seconds + 600)
+    m = re.search(r"SQLITE_LOOP transactions=(\d+) inserted=(\d+) seconds=([\d.]+) tps=([\d.]+)", p.stdout)
+    if p.returncode != 0 or not m:
+        raise RuntimeError(f"sqlite_loop failed: {p.stdout}{p.stderr}")
+    shutil.rmtree(db_dir, ignore_errors=True)
+    return {"transactions": int(m.group(1)), "inserted": int(m.group(2)), "seconds": float(m.group(3)),
+            "tps": float(m.group(4))}
+
+
+# ---------------------------------------------------------------------------------------------
+# the run
+
+def resolve_sizes(args):
+    sizes = {}
+    for key, (normal, large) in SIZES.items():
+        value = getattr(args, key)
+        if value is None and os.environ.get(f"LOAD_{key.upper()}"):
+            value = int(os.environ[f"LOAD_{key.upper()}"])
+        sizes[key] = value if value is not None else (large if args.large else normal)
+    return sizes
+
+
+def parse_args():
+    env = os.environ.get
+    p = argparse.ArgumentParser(description="minitok HTTP load benchmark (loopback, bounded in time)")
+    p.add_argument("--binary", default=os.path.join(ROOT, "build", "minitok"),
+                   help="minitok binary (copied into the temp dir first); default build/minitok")
+    for key, (normal, large) in SIZES.items():
+        p.add_argument(f"--{key}", type=int, default=None,
+                       help=f"seeded {key} (env LOAD_{key.upper()}; default {normal:,}, --large {large:,})")
+    p.add_argument("--tokens", type=int, default=int(env("LOAD_TOKENS", "1000")),
+                   help="valid tokens the seed writes, for users 1..T (env LOAD_TOKENS; default 1000)")
+    p.add_argument("--large", action="store_true", help="100k users, 1M videos, 10M likes (slow to seed)")
+    p.add_argument("--duration", type=int, default=int(env("LOAD_DURATION", "10")),
+                   help="seconds per measured scenario (env LOAD_DURATION; default 10)")
+    p.add_argument("--warmup", type=int, default=int(env("LOAD_WARMUP", "2")),
+                   help="seconds of unmeasured load before each read/write scenario (default 2; 0 = none)")
+    p.add_argument("--connections", type=int, default=int(env("LOAD_CONNECTIONS", "64")),
+                   help="wrk connections for reads and writes (env LOAD_CONNECTIONS; default 64)")
+    p.add_argument("--login-connections", type=int, default=8,
+                   help="wrk connections of the login scenario (default 8; each login hashes with Argon2id)")
+    p.add_argument("--flood-connections", type=int, default=16,
+                   help="connections of the login flood run beside the feed load (default 16)")
+    p.add_argument("--only", default="",
+                   help="comma-separated subset of: nginx,reads,flood,login,writes,sqlite (default all)")
+    p.add_argument("--from-data", metavar="DIR",
+                   help="copy this already seeded data folder instead of seeding (needs --tokens-file and "
+                        "the sizes it was seeded with)")
+    p.add_argument("--tokens-file", metavar="FILE", help="tokens of --from-data (user_id<TAB>token lines)")
+    p.add_argument("--server-log", metavar="FILE", help="append minitok's request log here (default: discarded)")
+    p.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "load.json"))
+    p.add_argument("--keep", action="store_true", help="keep the temp dir (data folder, wrk outputs)")
+    args = p.parse_args()
+    if args.from_data and not args.tokens_file:
+        p.error("--from-data needs --tokens-file")
+    if args.duration < 1 or args.connections < 1:
+        p.error("--duration and --connections must be at least 1")
+    return args
+
+
+def ratio(value, base, *runs):
+    if not base:
+        return None, False
+    return round(value / base, 3), any(r.get("wrk_saturated") for r in runs)
+
+
+def main():
+    args = parse_args()
+    only = set(filter(None, args.only.split(","))) or {"nginx", "reads", "flood", "login", "writes", "sqlite"}
+    sizes = resolve_sizes(args)
+    if not os.path.exists(args.binary):
+        sys.exit(f"no minitok binary at {args.binary}; build it first (scripts/build.sh release)")
+    results = {"machine": machine(), "seed": dict(sizes, tokens=args.tokens),
+               "settings": {"duration_s": args.duration, "warmup_s": args.warmup, "connections": args.connections,
+                            "login_connections": args.login_connections,
+                            "flood_connections": args.flood_connections, "wrk_threads": 1,
+                            "server_core": int(SERVER_CORE), "wrk_core": int(LOAD_CORE),
+                            "minitok_config": {"io_threads": 1, "worker_threads": 2}},
+               "scenarios": {}}
+    sc = results["scenarios"]
+    m = results["machine"]
+    log(f"machine: {m['cpu']}, {m['cores']} cores, kernel {m['kernel']}; {m['wrk']}; {m['nginx']}")
+
+    work = tempfile.mkdtemp(prefix="minitok-load-")
+    children = Children()
+
+    def on_term(*_):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        binary = os.path.join(work, "minitok")
+        shutil.copy2(args.binary, binary)  # the build may relink build/minitok during the run
+        data = os.path.join(work, "data")
+        tokens = os.path.join(work, "tokens.tsv")
+        if args.from_data:
+            shutil.copytree(args.from_data, data)
+            shutil.copy2(args.tokens_file, tokens)
+            results["seed"]["from"] = os.path.abspath(args.from_data)
+        else:
+            results["seed"]["seconds"] = seed(binary, data, tokens, sizes, args.tokens)
+        with open(tokens) as f:
+            n_tokens = sum(1 for line in f if "\t" in line)
+        if n_tokens == 0:
+            raise RuntimeError("the tokens file is empty")
+        results["seed"]["tokens_read"] = n_tokens
+
+        idle = background_load()
+        results["background_busy_pct_before"] = idle
+        if max(idle.values()) > 5:
+            log(f"WARNING: the machine is busy before the run (core busy %: {idle}); figures will be low")
+        server, base = start_minitok(children, binary, data, work, args.server_log)
+        log(f"minitok pid {server.pid} on {base} (core {SERVER_CORE}); wrk on core {LOAD_CORE}")
+        results["rss_start"] = proc_memory(server.pid)
+        status, headers, body = http_get(base + "/douyin/feed/")
+        feed = json.loads(body)
+        if status != 200 or feed.get("status_code") != 0:
+            raise RuntimeError(f"anonymous feed failed: {status} {body[:200]!r}")
+        results["feed_body"] = {"bytes": len(body), "videos": len(feed.get("video_list", []))}
+        log(f"feed response: {len(body)} bytes, {len(feed.get('video_list', []))} videos")
+
+        users, videos, conns, dur = sizes["users"], sizes["videos"], args.connections, args.duration
+
+        def run(url, scenario, seconds=dur, connections=conns, offset=0, timeout_s=2, pid=None):
+            before = proc_ticks(pid) if pid else None
+            cores = core_times()
+            started = time.monotonic()
+            r = Wrk(work, url, scenario, seconds, connections, tokens, users, videos, offset, timeout_s).finish()
+            r["core_busy_pct"] = core_busy_pct(cores, core_times())
+            if pid:
+                r["server_cpu_pct"] = round(100 * (proc_ticks(pid) - before) / (time.monotonic() - started), 1)
+            return r
+
+        def warm(url, scenario, offset=0):
+            if args.warmup > 0:
+                return run(url, scenario, seconds=args.warmup, offset=offset)["requests"]
+            return 0
+
+        def show(key):
+            r = sc[key]
+            extra = f" (e.g. {r['error_sample']})" if r.get("errors") and r.get("error_sample") else ""
+            log(f"  {key}: {r['rps']:.0f} req/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
+                f"errors {r['errors']}, wrk cpu {r['wrk_cpu_pct']}%{extra}")
+
+        nginx_pid = None
+        if "nginx" in only:
+            nginx, nginx_url, nginx_pid = start_nginx(children, work, body)
+            log(f"nginx pid {nginx.pid} on {nginx_url} (core {SERVER_CORE}), serving the same {len(body)} bytes")
+            warm(nginx_url + "/douyin/feed/", "feed")
+            sc["nginx_feed_bytes"] = dict(run(nginx_url, "feed", pid=nginx_pid), label="nginx, same bytes")
+            show("nginx_feed_bytes")
+            nginx.send_signal(signal.SIGQUIT)  # idle from here on; stop it so that core 0 is minitok's
+            nginx.wait(timeout=30)
+        nginx_rps = sc.get("nginx_feed_bytes", {}).get("rps")
+
+        if "reads" in only:
+            for key, label, scenario in READS:
+                warm(base, scenario)
+                r = run(base, scenario, pid=server.pid)
+                r["label"] = label
+                if nginx_rps:
+                    r["ratio"], r["ratio_void"] = ratio(r["rps"], nginx_rps, r, sc["nginx_feed_bytes"])
+                    r["ratio_to"] = "nginx"
+                sc[key] = r
+                show(key)
+            results["rss_after_reads"] = proc_memory(server.pid)
+
+        if "login" in only:
+            r = run(base, "login", connections=args.login_connections, timeout_s=10, pid=server.pid)
+            r["label"] = "login"
+            sc["login"] = r
+            show("login")
+
+        if "flood" in only:
+            log("feed anonymous under a concurrent login flood ...")
+            if "feed_anonymous" not in sc:
+                warm(base, "feed")
+                sc["feed_anonymous"] = dict(run(base, "feed", pid=server.pid), label="feed anonymous")
+            flood = Wrk(work, base, "login", dur + 2, args.flood_connections, tokens, users, videos,
+                        timeout_s=10)
+            time.sleep(1)  # the hashing queue fills before the feed is measured
+            r = run(base, "feed", pid=server.pid)
+            f = flood.finish()
+            r["label"] = "feed anonymous during login flood"
+            r["ratio"], r["ratio_void"] = ratio(r["rps"], sc["feed_anonymous"]["rps"], r, sc["feed_anonymous"])
+            r["ratio_to"] = "feed anonymous"
+            sc["feed_during_login_flood"] = r
+            f["label"] = "login flood (beside the feed)"
+            sc["login_flood"] = f
+            show("feed_during_login_flood")
+            show("login_flood")
+            drain_logins(base, users)
+
+        if "writes" in only:
+            for key, label, scenario, database, table in WRITES:
+                offset = warm(base, scenario) + 10 * conns  # wrk may build a few more than it completes
+                before = count_rows(data, database, table)
+                r = run(base, scenario, offset=offset, pid=server.pid)
+                time.sleep(0.3)
+                applied = count_rows(data, database, table) - before
+                ok = r["requests"] - r["errors"]
+                r.update(label=label, rows_added=applied,
+                         rows_added_per_ok_pct=round(100 * applied / ok, 1) if ok else None)
+                sc[key] = r
+                show(key)
+                log(f"    {table} rows added: {applied} for {ok} ok answers")
+
+        results["rss_end"] = proc_memory(server.pid)
+        children.stop_all()  # minitok is idle from here; stop it before the loop runs on its core
+
+        if "sqlite" in only:
+            log(f"plain SQLite favorite loop on core {SERVER_CORE} for {dur} s ...")
+            loop = sqlite_loop(work, dur, sizes)
+            results["sqlite_favorite_loop"] = loop
+            log(f"  {loop['tps']:.0f} transactions/s")
+            fav = sc.get("favorite_action")
+            if fav:
+                fav["ratio"], fav["ratio_void"] = ratio(fav["rps"], loop["tps"], fav)
+                fav["ratio_to"] = "sqlite loop"
+    except KeyboardInterrupt:
+        log("interrupted; stopping")
+        raise SystemExit(130)
+    finally:
+        children.stop_all()
+        if args.keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+    idle = background_load()
+    results["background_busy_pct_after"] = idle
+    if max(idle.values()) > 5:
+        log(f"WARNING: the machine was busy after the run (core busy %: {idle}); figures may be low")
+    results["targets"] = targets(results, args)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump(results, f, indent=2)
+        f.write("\n")
+    print_table(results)
+    log(f"\nwrote {os.path.relpath(args.out)}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# targets and report
+
+def targets(results, args):
+    sc = results["scenarios"]
+    out = []
+
+    def add(name, value, met, void=False, errors=0, note=""):
+        if value is None:
+            status = "not run"
+        elif void:
+            status = "void (wrk saturated its core)"
+        elif errors:
+            status = "missed (errors)"
+        else:
+            status = "met" if met else "missed"
+        out.append({"target": name, "value": value, "status": status, **({"note": note} if note else {})})
+
+    for key, threshold in (("feed_anonymous", 0.5), ("feed_token", 0.35)):
+        r = sc.get(key, {})
+        add(f"{r.get('label', key)} >= {threshold}x nginx req/s (same bytes)", r.get("ratio"),
+            r.get("ratio") is not None and r["ratio"] >= threshold, r.get("ratio_void"), r.get("errors", 0))
+    reads = [sc[k] for k, _, _ in READS if k in sc]
+    if reads:
+        worst = max(reads, key=lambda r: r["p99_ms"] or 0)
+        add(f"p99 < 10 ms at {args.connections} connections, every read (worst: {worst['label']})",
+            worst["p99_ms"], all((r["p99_ms"] or 1e9) < 10 for r in reads), False,
+            sum(r["errors"] for r in reads),
+            "" if args.connections == 64 else "the target is stated for 64 connections")
+    else:
+        add("p99 < 10 ms at 64 connections, every read", None, False)
+    fav = sc.get("favorite_action", {})
+    add("favorite action >= 10,000/s", fav.get("rps"), (fav.get("rps") or 0) >= 10_000, fav.get("wrk_saturated"),
+        fav.get("errors", 0))
+    fl = sc.get("feed_during_login_flood", {})
+    add("feed during a login flood >= 0.7x its normal req/s", fl.get("ratio"),
+        fl.get("ratio") is not None and fl["ratio"] >= 0.7, fl.get("ratio_void"), fl.get("errors", 0))
+    return out
+
+
+def print_table(results):
+    sc = results["scenarios"]
+    m = results["machine"]
+    print()
+    print(f"minitok load benchmark: {m['cpu']}, {m['cores']} cores, kernel {m['kernel']}")
+    s = results["seed"]
+    print(f"data: {s['users']:,} users, {s['videos']:,} videos, {s['likes']:,} likes, {s['comments']:,} comments, "
+          f"{s['follows']:,} follows, {s['messages']:,} messages"
+          + (f" (seeded in {s['seconds']} s)" if "seconds" in s else ""))
+    st = results["settings"]
+    print(f"wrk -t1 on core {st['wrk_core']}, {st['duration_s']} s per scenario; minitok (io 1, workers 2) "
+          f"and nginx (1 worker) on core {st['server_core']}")
+    print()
+    head = f"{'scenario':<36}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'wrk cpu':>9}" \
+           f"{'srv cpu':>9}  ratio"
+    print(head)
+    print("-" * (len(head) + 14))
+    for key, r in sc.items():
+        ratio_text = ""
+        if r.get("ratio") is not None:
+            ratio_text = f"{r['ratio']:.2f}x {r['ratio_to']}" + (" VOID" if r.get("ratio_void") else "")
+        srv = f"{r['server_cpu_pct']:.0f}%" if "server_cpu_pct" in r else "-"
+        wrk_cpu = f"{r['wrk_cpu_pct']:.0f}%" + ("!" if r.get("wrk_saturated") else "")
+        p50 = f"{r['p50_ms']:.2f}" if r.get("p50_ms") is not None else "-"
+        p99 = f"{r['p99_ms']:.2f}" if r.get("p99_ms") is not None else "-"
+        print(f"{r.get('label', key):<36}{r['connections']:>6}{r['rps']:>10.0f}{p50:>9}{p99:>9}{r['errors']:>8}"
+              f"{wrk_cpu:>9}{srv:>9}  {ratio_text}")
+    loop = results.get("sqlite_favorite_loop")
+    if loop:
+        print(f"{'plain SQLite favorite loop':<36}{'':>6}{loop['tps']:>10.0f}  (transactions/s, core "
+              f"{st['server_core']})")
+    print()
+    for key in ("rss_start", "rss_after_reads", "rss_end"):
+        if key in results:
+            r = results[key]
+            print(f"minitok RSS {key[4:].replace('_', ' ')}: {r['rss_mib']} MiB (peak so far {r['peak_rss_mib']} MiB)")
+    for key, r in sc.items():
+        if r.get("errors") and r.get("error_sample"):
+            print(f"first error of {r.get('label', key)}: {r['error_sample']}")
+    for key in ("background_busy_pct_before", "background_busy_pct_after"):
+        busy = results.get(key, {})
+        if busy and max(busy.values()) > 5:
+            print(f"WARNING: other work kept the cores busy {key[20:]} the run ({busy} %): figures are low")
+    print()
+    for t in results["targets"]:
+        value = t["value"]
+        shown = "-" if value is None else (f"{value:,.0f}" if value >= 100 else f"{value}")
+        print(f"[{t['status']}] {t['target']}: {shown}" + (f" ({t['note']})" if t.get("note") else ""))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
