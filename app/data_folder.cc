@@ -66,11 +66,10 @@ Status ApplyTimeZone(const std::string& zone) {
 }
 
 Result<std::unique_ptr<sql::Database>> OpenDatabase(const DataLayout& layout, const std::string& name,
-                                                    std::span<const EmbeddedFile> migrations, std::size_t readers,
-                                                    std::chrono::milliseconds statement_timeout) {
-  return sql::Database::Open(
-      {.path = (layout.db / (name + ".db")).string(), .readers = readers, .statement_timeout = statement_timeout},
-      migrations);
+                                                    std::span<const EmbeddedFile> migrations,
+                                                    sql::DatabaseOptions options) {
+  options.path = (layout.db / (name + ".db")).string();
+  return sql::Database::Open(options, migrations);
 }
 
 }  // namespace minitok::app

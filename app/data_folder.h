@@ -31,10 +31,9 @@ Result<std::string> LoadSecret(const config::ServerConfig& config, const std::fi
 Status ApplyTimeZone(const std::string& zone);
 
 /// Opens (and migrates) one service's database.
-/// Statements running longer than `statement_timeout` are interrupted (requests keep the default;
-/// offline commands such as the counter audit pass a long one).
+/// Opens (and migrates) <db>/<name>.db with `options` (whose path this fills in).
 Result<std::unique_ptr<sql::Database>> OpenDatabase(const DataLayout& layout, const std::string& name,
-                                                    std::span<const EmbeddedFile> migrations, std::size_t readers,
-                                                    std::chrono::milliseconds statement_timeout = std::chrono::seconds(5));
+                                                    std::span<const EmbeddedFile> migrations,
+                                                    sql::DatabaseOptions options);
 
 }  // namespace minitok::app

@@ -42,14 +42,14 @@ struct Databases {
 
 Result<Databases> OpenAll(const DataLayout& layout) {
   // Bulk inserts, recounts and audits scan whole tables: no per-statement time limit.
-  constexpr auto kUnlimited = std::chrono::hours(24);
+  const sql::DatabaseOptions offline{.readers = 1, .statement_timeout = std::chrono::hours(24)};
   Databases dbs;
-  MINITOK_ASSIGN_OR_RETURN(dbs.user, OpenDatabase(layout, "user", user::Migrations(), 1, kUnlimited));
-  MINITOK_ASSIGN_OR_RETURN(dbs.video, OpenDatabase(layout, "video", video::Migrations(), 1, kUnlimited));
-  MINITOK_ASSIGN_OR_RETURN(dbs.favorite, OpenDatabase(layout, "favorite", favorite::Migrations(), 1, kUnlimited));
-  MINITOK_ASSIGN_OR_RETURN(dbs.comment, OpenDatabase(layout, "comment", comment::Migrations(), 1, kUnlimited));
-  MINITOK_ASSIGN_OR_RETURN(dbs.relation, OpenDatabase(layout, "relation", relation::Migrations(), 1, kUnlimited));
-  MINITOK_ASSIGN_OR_RETURN(dbs.message, OpenDatabase(layout, "message", message::Migrations(), 1, kUnlimited));
+  MINITOK_ASSIGN_OR_RETURN(dbs.user, OpenDatabase(layout, "user", user::Migrations(), offline));
+  MINITOK_ASSIGN_OR_RETURN(dbs.video, OpenDatabase(layout, "video", video::Migrations(), offline));
+  MINITOK_ASSIGN_OR_RETURN(dbs.favorite, OpenDatabase(layout, "favorite", favorite::Migrations(), offline));
+  MINITOK_ASSIGN_OR_RETURN(dbs.comment, OpenDatabase(layout, "comment", comment::Migrations(), offline));
+  MINITOK_ASSIGN_OR_RETURN(dbs.relation, OpenDatabase(layout, "relation", relation::Migrations(), offline));
+  MINITOK_ASSIGN_OR_RETURN(dbs.message, OpenDatabase(layout, "message", message::Migrations(), offline));
   return dbs;
 }
 

@@ -13,6 +13,7 @@
 #include "app/data_folder.h"
 #include "app/demo_content.h"
 #include "gateway/api_envelope.h"
+#include "libs/cache/response_cache.h"
 #include "gateway/douyin_api.h"
 #include "gateway/web_routes.h"
 #include "libs/concurrency/thread_pool.h"
@@ -80,17 +81,24 @@ int Serve(const config::ServerConfig& config) {
 
   // Readers per database: one per thread that may read at once.
   const auto readers = static_cast<std::size_t>(config.worker_threads + config.hash_threads);
-  auto user_db = OpenDatabase(*layout, "user", user::Migrations(), readers);
+  // Every committed write anywhere makes cached answers stale.
+  cache::DataVersion data_version;
+  cache::ResponseCache answers(static_cast<std::size_t>(config.cache_entries));
+  const gateway::AnswerCache answer_cache{answers, data_version};
+  const sql::DatabaseOptions online{.readers = readers, .after_commit = [&data_version] { data_version.Bump(); }};
+  auto user_db = OpenDatabase(*layout, "user", user::Migrations(), online);
   if (!user_db.ok()) return Fail(logger, user_db.error());
-  auto video_db = OpenDatabase(*layout, "video", video::Migrations(), readers + static_cast<std::size_t>(config.media_workers));
+  auto video_db = OpenDatabase(*layout, "video", video::Migrations(),
+                               {.readers = readers + static_cast<std::size_t>(config.media_workers),
+                                .after_commit = online.after_commit});
   if (!video_db.ok()) return Fail(logger, video_db.error());
-  auto favorite_db = OpenDatabase(*layout, "favorite", favorite::Migrations(), readers);
+  auto favorite_db = OpenDatabase(*layout, "favorite", favorite::Migrations(), online);
   if (!favorite_db.ok()) return Fail(logger, favorite_db.error());
-  auto comment_db = OpenDatabase(*layout, "comment", comment::Migrations(), readers);
+  auto comment_db = OpenDatabase(*layout, "comment", comment::Migrations(), online);
   if (!comment_db.ok()) return Fail(logger, comment_db.error());
-  auto relation_db = OpenDatabase(*layout, "relation", relation::Migrations(), readers);
+  auto relation_db = OpenDatabase(*layout, "relation", relation::Migrations(), online);
   if (!relation_db.ok()) return Fail(logger, relation_db.error());
-  auto message_db = OpenDatabase(*layout, "message", message::Migrations(), readers);
+  auto message_db = OpenDatabase(*layout, "message", message::Migrations(), online);
   if (!message_db.ok()) return Fail(logger, message_db.error());
 
   // Services, in dependency order (destroyed in reverse).
@@ -119,7 +127,8 @@ int Serve(const config::ServerConfig& config) {
   message::MessageServiceSqlite messages(std::move(*message_db), users, clock);
   gateway::Services services{users, videos, favorites, comments, relations, messages};
 
-  gateway::DouyinApi api(services, tokens, clock, {config.public_url, layout->uploads.string()}, logger);
+  gateway::DouyinApi api(services, tokens, clock, {config.public_url, layout->uploads.string()}, logger,
+                         config.cache_entries > 0 ? &answer_cache : nullptr);
   http::Router router;
   api.AddRoutes(router);
   gateway::AddWebRoutes(router);

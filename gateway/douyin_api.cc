@@ -68,8 +68,25 @@ std::string MonthDay(std::int64_t epoch_ms) {
 }
 
 DouyinApi::DouyinApi(Services services, const security::TokenCodec& tokens, const Clock& clock,
-                     ApiOptions options, log::Logger& logger)
-    : services_(services), tokens_(tokens), clock_(clock), options_(std::move(options)), logger_(logger) {}
+                     ApiOptions options, log::Logger& logger, const AnswerCache* cache)
+    : services_(services),
+      tokens_(tokens),
+      clock_(clock),
+      options_(std::move(options)),
+      logger_(logger),
+      cache_(cache) {}
+
+std::optional<std::string> DouyinApi::AnonymousKey(const Request& request) const {
+  if (request.Header("authorization") || request.params.Get("token")) return std::nullopt;
+  const RequestContext ctx(request, tokens_, options_.public_url);
+  const std::string_view target = request.target;
+  const auto question = target.find('?');
+  std::string key = std::string(request.path);
+  while (key.size() > 1 && key.back() == '/') key.pop_back();
+  key.append(question == std::string_view::npos ? std::string_view() : target.substr(question));
+  key.append("\n").append(request.body).append("\n").append(ctx.BaseUrl());
+  return key;
+}
 
 Response DouyinApi::Busy() {
   return ApiError(MakeError(Code::kResourceExhausted, "the server is busy, please try again in a moment"));
@@ -119,19 +136,47 @@ void DouyinApi::AddRoutes(http::Router& router) {
                 .executor = executor,
                 .streams_upload = upload});
   };
-  add("/douyin/feed", Method::kGet, &DouyinApi::Feed);
+  // Public reads: anonymous answers are served from the cache on the event loop while no write
+  // has committed since they were computed; a miss makes the usual hop and fills the cache.
+  const auto add_public_read = [&](std::string path, Response (DouyinApi::*handler)(Request&)) {
+    if (cache_ == nullptr) return add(std::move(path), Method::kGet, handler);
+    router.Add({.pattern = path,
+                .methods = {Method::kGet, Method::kHead},
+                .handler =
+                    [this, handler](Request& request) {
+                      const auto key = AnonymousKey(request);
+                      const std::uint64_t version = cache_->version.Current();  // before reading any data
+                      Response response = (this->*handler)(request);
+                      if (key && response.status == 200 && response.api_status == 0) {
+                        cache_->answers.Put(*key, version, response.body);
+                      }
+                      return response;
+                    },
+                .executor = http::Executor::kWorker,
+                .fast_path = [this](Request& request) -> std::optional<Response> {
+                  const auto key = AnonymousKey(request);
+                  if (!key) return std::nullopt;
+                  const auto body = cache_->answers.Get(*key, cache_->version.Current());
+                  if (body == nullptr) return std::nullopt;
+                  Response response;
+                  response.body = *body;
+                  response.headers.emplace_back("Cache-Control", "no-store");
+                  return response;
+                }});
+  };
+  add_public_read("/douyin/feed", &DouyinApi::Feed);
   add("/douyin/user/register", Method::kPost, &DouyinApi::Register, http::Executor::kHashing);
   add("/douyin/user/login", Method::kPost, &DouyinApi::Login, http::Executor::kHashing);
-  add("/douyin/user", Method::kGet, &DouyinApi::UserInfo);
+  add_public_read("/douyin/user", &DouyinApi::UserInfo);
   add("/douyin/publish/action", Method::kPost, &DouyinApi::Publish, http::Executor::kWorker, true);
-  add("/douyin/publish/list", Method::kGet, &DouyinApi::PublishList);
+  add_public_read("/douyin/publish/list", &DouyinApi::PublishList);
   add("/douyin/favorite/action", Method::kPost, &DouyinApi::FavoriteAction);
-  add("/douyin/favorite/list", Method::kGet, &DouyinApi::FavoriteList);
+  add_public_read("/douyin/favorite/list", &DouyinApi::FavoriteList);
   add("/douyin/comment/action", Method::kPost, &DouyinApi::CommentAction);
-  add("/douyin/comment/list", Method::kGet, &DouyinApi::CommentList);
+  add_public_read("/douyin/comment/list", &DouyinApi::CommentList);
   add("/douyin/relation/action", Method::kPost, &DouyinApi::RelationAction);
-  add("/douyin/relation/follow/list", Method::kGet, &DouyinApi::FollowList);
-  add("/douyin/relation/follower/list", Method::kGet, &DouyinApi::FollowerList);
+  add_public_read("/douyin/relation/follow/list", &DouyinApi::FollowList);
+  add_public_read("/douyin/relation/follower/list", &DouyinApi::FollowerList);
   add("/douyin/relation/friend/list", Method::kGet, &DouyinApi::FriendList);
   add("/douyin/message/action", Method::kPost, &DouyinApi::MessageAction);
   add("/douyin/message/chat", Method::kGet, &DouyinApi::MessageChat);

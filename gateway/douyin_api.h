@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gateway/services.h"
+#include "libs/cache/response_cache.h"
 #include "libs/core/clock.h"
 #include "libs/http/router.h"
 #include "libs/log/logger.h"
@@ -17,6 +18,12 @@ struct ApiOptions {
   std::string upload_dir;
 };
 
+/// Answers shared by all anonymous clients, valid while no write has committed since.
+struct AnswerCache {
+  cache::ResponseCache& answers;
+  const cache::DataVersion& version;
+};
+
 /// The caps of the lists the API itself does not page (documented in the README).
 inline constexpr int kFeedPageSize = 30;
 inline constexpr std::int64_t kListCap = 100;
@@ -24,8 +31,9 @@ inline constexpr std::int64_t kChatCap = 500;
 
 class DouyinApi {
  public:
+  /// `cache` may be null (caching off).
   DouyinApi(Services services, const security::TokenCodec& tokens, const Clock& clock, ApiOptions options,
-            log::Logger& logger);
+            log::Logger& logger, const AnswerCache* cache);
 
   /// Adds the 16 Douyin routes (with and without the trailing slash) and /media/.
   void AddRoutes(http::Router& router);
@@ -61,6 +69,9 @@ class DouyinApi {
   http::Response UserList(http::Request& request, bool followers);
   /// kNotFound unless the user exists.
   Status RequireUser(std::int64_t user_id);
+  /// The cache key of an anonymous read (no token anywhere), or nullopt: personal answers are
+  /// never shared.
+  std::optional<std::string> AnonymousKey(const http::Request& request) const;
   /// Logs internal errors with their detail and answers with the public message.
   http::Response Fail(const http::Request& request, const Error& error);
 
@@ -69,6 +80,7 @@ class DouyinApi {
   const Clock& clock_;
   ApiOptions options_;
   log::Logger& logger_;
+  const AnswerCache* cache_;
 };
 
 /// "MM-DD" of an epoch-ms time in the process's time zone (TZ).

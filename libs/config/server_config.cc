@@ -68,6 +68,7 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
       {"password_mem_limit_kib",
        IntField(&ServerConfig::password_mem_limit_kib, "password_mem_limit_kib")},
       {"ffmpeg_timeout_ms", IntField(&ServerConfig::ffmpeg_timeout_ms, "ffmpeg_timeout_ms")},
+      {"cache_entries", IntField(&ServerConfig::cache_entries, "cache_entries")},
       {"demo_content", BoolField(&ServerConfig::demo_content, "demo_content")},
       {"min_free_disk_mb", IntField(&ServerConfig::min_free_disk_mb, "min_free_disk_mb")},
       {"max_video_dimension", IntField(&ServerConfig::max_video_dimension, "max_video_dimension")},
@@ -144,6 +145,7 @@ Status Validate(const ServerConfig& c) {
   MINITOK_RETURN_IF_ERROR(positive(c.transcode_timeout_ms, "transcode_timeout_ms"));
   MINITOK_RETURN_IF_ERROR(positive(c.transcode_max_attempts, "transcode_max_attempts"));
   MINITOK_RETURN_IF_ERROR(positive(c.transcode_retry_ms, "transcode_retry_ms"));
+  if (c.cache_entries < 0) return MakeError(Code::kInvalidArgument, "cache_entries must not be negative");
   if (c.min_free_disk_mb < 0) return MakeError(Code::kInvalidArgument, "min_free_disk_mb must not be negative");
   if (c.transcode_crf < 0 || c.transcode_crf > 51) {
     return MakeError(Code::kInvalidArgument, "transcode_crf must be between 0 and 51");

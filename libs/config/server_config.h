@@ -38,6 +38,8 @@ struct ServerConfig {
   std::int64_t password_mem_limit_kib = 64 * 1024;
 
   std::int64_t ffmpeg_timeout_ms = 60000;
+  /// Anonymous answers kept in memory (0 turns the cache off).
+  std::int64_t cache_entries = 10000;
   bool demo_content = true;
 
   /// Uploads are refused while the data folder's disk has less free space than this.

@@ -26,6 +26,9 @@ struct Route {
   /// Multipart bodies of this route stream their file part to disk (up to the upload limit)
   /// instead of being held in memory (up to the body limit).
   bool streams_upload = false;
+  /// Tried on the event loop before the hop to `executor`: an answer that needs no blocking
+  /// work (a cache hit) is returned at once. Must never block.
+  std::function<std::optional<Response>(Request&)> fast_path;
 };
 
 struct RouteMatch {

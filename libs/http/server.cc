@@ -492,6 +492,8 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
       response.headers.emplace_back("Allow", allow);
     } else if (early) {
       response = std::move(*early);
+    } else if (auto fast = match.route->fast_path ? match.route->fast_path(request) : std::nullopt; fast) {
+      response = std::move(*fast);
     } else {
       response = co_await Dispatch(*match.route, request);
     }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -85,6 +86,8 @@ struct DatabaseOptions {
   std::string path;  ///< ":memory:" is refused: readers need a shared file (tests use temp files)
   std::size_t readers = 2;
   std::chrono::milliseconds statement_timeout{5000};
+  /// Called after every committed write transaction (caches learn that data changed).
+  std::function<void()> after_commit;
 };
 
 /// A service's database. Safe to use from any thread.
@@ -110,6 +113,7 @@ class Database {
       (void)writer_->Execute("ROLLBACK");
       return std::move(committed).error();
     }
+    if (options_.after_commit) options_.after_commit();
     return result;
   }
 

@@ -1,0 +1,38 @@
+#include "libs/cache/response_cache.h"
+
+#include <functional>
+
+namespace minitok::cache {
+
+ResponseCache::ResponseCache(std::size_t max_entries, std::size_t shards)
+    : max_per_shard_(std::max<std::size_t>(1, max_entries / std::max<std::size_t>(1, shards))),
+      shards_(std::max<std::size_t>(1, shards)) {}
+
+ResponseCache::Shard& ResponseCache::ShardOf(std::string_view key) const {
+  return shards_[std::hash<std::string_view>{}(key) % shards_.size()];
+}
+
+std::shared_ptr<const std::string> ResponseCache::Get(std::string_view key, std::uint64_t version) const {
+  Shard& shard = ShardOf(key);
+  std::lock_guard lock(shard.mutex);
+  const auto found = shard.entries.find(std::string(key));
+  if (found == shard.entries.end()) return nullptr;
+  if (found->second.version != version) {
+    shard.entries.erase(found);  // stale for good: versions only grow
+    return nullptr;
+  }
+  return found->second.body;
+}
+
+void ResponseCache::Put(std::string key, std::uint64_t version, std::string body) {
+  auto shared = std::make_shared<const std::string>(std::move(body));
+  Shard& shard = ShardOf(key);
+  std::lock_guard lock(shard.mutex);
+  if (shard.entries.size() >= max_per_shard_ && !shard.entries.contains(key)) {
+    shard.entries.erase(shard.entries.begin());  // bounded: any entry may go
+  }
+  auto& entry = shard.entries[std::move(key)];
+  if (entry.version <= version) entry = Entry{version, std::move(shared)};
+}
+
+}  // namespace minitok::cache
