@@ -138,6 +138,13 @@ Status Connection::Execute(const std::string& sql) {
   return Ok();
 }
 
+Status Connection::CheckpointPassive() {
+  if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) != SQLITE_OK) {
+    return SqliteError(db_, "checkpoint");
+  }
+  return Ok();
+}
+
 std::int64_t Connection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 
 int Connection::ChangedRows() const { return sqlite3_changes(db_); }
@@ -195,7 +202,33 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options,
     database->idle_readers_.push_back(reader.get());
     database->readers_.push_back(std::move(reader));
   }
+  if (options.checkpoint_interval.count() > 0) {
+    // Checkpoints inside a commit stall that commit (and every write queued behind it) for the
+    // length of a file sync; done in the background they cost no request anything.
+    MINITOK_RETURN_IF_ERROR(database->writer_->Execute("PRAGMA wal_autocheckpoint = 0"));
+    MINITOK_ASSIGN_OR_RETURN(database->checkpointer_, Connection::Open(options.path, false));
+    database->checkpoint_thread_ = std::thread([db = database.get()] { db->CheckpointLoop(); });
+  }
   return database;
+}
+
+Database::~Database() {
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    stopping_ = true;
+  }
+  checkpoint_wake_.notify_all();
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+  if (checkpointer_) (void)checkpointer_->CheckpointPassive();
+}
+
+void Database::CheckpointLoop() {
+  std::unique_lock lock(checkpoint_mutex_);
+  while (!checkpoint_wake_.wait_for(lock, options_.checkpoint_interval, [this] { return stopping_; })) {
+    lock.unlock();
+    (void)checkpointer_->CheckpointPassive();  // a failed pass is retried at the next interval
+    lock.lock();
+  }
 }
 
 Database::Lease::Lease(Database& db) : db_(db) {

@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -72,6 +73,8 @@ class Connection {
 
   /// Interrupts statements running past `deadline` (slow SQL is cut off, not waited for).
   void SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline);
+  /// Copies committed WAL frames into the database file without blocking readers or the writer.
+  Status CheckpointPassive();
 
  private:
   explicit Connection(sqlite3* db);
@@ -88,6 +91,8 @@ struct DatabaseOptions {
   std::chrono::milliseconds statement_timeout{5000};
   /// Called after every committed write transaction (caches learn that data changed).
   std::function<void()> after_commit;
+  /// How often a background thread checkpoints the WAL (0: SQLite checkpoints inside commits).
+  std::chrono::milliseconds checkpoint_interval{0};
 };
 
 /// A service's database. Safe to use from any thread.
@@ -130,6 +135,7 @@ class Database {
   }
 
   const std::string& path() const { return options_.path; }
+  ~Database();
 
  private:
   class Lease {
@@ -145,6 +151,7 @@ class Database {
   };
 
   explicit Database(DatabaseOptions options) : options_(std::move(options)) {}
+  void CheckpointLoop();
 
   DatabaseOptions options_;
   std::mutex writer_mutex_;
@@ -153,6 +160,12 @@ class Database {
   std::condition_variable reader_returned_;
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<Connection*> idle_readers_;
+  // The background checkpointer (its own connection, so it never waits for the writer's lock).
+  std::unique_ptr<Connection> checkpointer_;
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_wake_;
+  bool stopping_ = false;
+  std::thread checkpoint_thread_;
 };
 
 /// Applies `migrations` on `connection` (exposed for tests).

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <thread>
 
 namespace minitok::sql {
 namespace {
@@ -68,6 +69,25 @@ TEST_F(DatabaseTest, RollsBackWhenWorkFails) {
   });
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(*count, 0);
+}
+
+TEST_F(DatabaseTest, BackgroundCheckpointsKeepTheWalFromGrowingForever) {
+  namespace fs = std::filesystem;
+  int commits = 0;
+  auto db = Database::Open({.path = Path(), .after_commit = [&] { ++commits; },
+                            .checkpoint_interval = std::chrono::milliseconds(20)},
+                           kMigrations);
+  ASSERT_TRUE(db.ok());
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE((*db)->Write([&](Connection& c) -> Status {
+      MINITOK_ASSIGN_OR_RETURN(auto insert, c.Prepare("INSERT INTO t (v) VALUES (?)"));
+      return insert.Bind(1, std::string_view(std::string(2000, 'x'))).Run();
+    }).ok());
+  }
+  EXPECT_EQ(commits, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // Everything committed has reached the main file: it holds the rows' pages.
+  EXPECT_GT(fs::file_size(Path()), 200u * 2000u);
 }
 
 TEST_F(DatabaseTest, RefusesNewerSchema) {
