@@ -122,8 +122,10 @@ def background_load(seconds=2.0):
 
 class Others:
     """CPU used by every process but ours (and kernel threads) over a window: a run disturbed by other
-    work on the machine is flagged, since its figures are then low. Processes started in the window
-    count in full; those that exited count through their parent's cutime/cstime."""
+    work on the machine is flagged, since its figures are then low. Counts utime+stime+cutime+cstime
+    deltas, so processes that start and end within the window count through their parent; a process
+    that ends in the window is in its parent's cutime with its whole life, so what it had used
+    before the window is taken off again."""
 
     def __init__(self, exclude):
         self.exclude = exclude  # a set of pids, updated as we start processes
@@ -142,15 +144,20 @@ class Others:
                 continue
             if name == "2" or fields[1] == "2":  # kthreadd and kernel threads (softirq work is ours)
                 continue
-            snap[(int(name), fields[19])] = sum(int(x) for x in fields[11:15])
+            snap[(int(name), fields[19])] = (int(fields[1]), sum(int(x) for x in fields[11:15]))
         return snap
 
     def cpu_pct(self):
         after = self.snapshot()
         seconds = max(1e-3, time.monotonic() - self.started)
-        ticks = sum(max(0, t - self.before.get(key, 0)) for key, t in after.items()
-                    if int(key[0]) not in self.exclude)
-        return round(100 * ticks / CLK_TCK / seconds, 1)
+        ticks = 0
+        for key, (_, total) in after.items():
+            if key[0] not in self.exclude:
+                ticks += total - self.before.get(key, (0, 0))[1]
+        for key, (ppid, total) in self.before.items():
+            if key not in after and key[0] not in self.exclude and ppid not in self.exclude:
+                ticks -= total
+        return round(max(0.0, 100 * ticks / CLK_TCK / seconds), 1)
 
 
 DISTURBED_PCT = 10.0
@@ -310,10 +317,10 @@ def seed(binary, data, tokens, sizes, n_tokens):
     return round(seconds, 1)
 
 
-def start_minitok(children, binary, data, work, server_log):
+def start_minitok(children, binary, data, work, server_log, settings):
     config = os.path.join(work, "minitok.json")
     with open(config, "w") as f:
-        json.dump({"io_threads": 1, "worker_threads": 2}, f)
+        json.dump(settings, f)
     err = open(server_log, "ab") if server_log else subprocess.DEVNULL
     proc = children.add(subprocess.Popen(
         ["taskset", "-c", SERVER_CORE, binary, "serve", "--data-dir", data, "--listen", "127.0.0.1:0",
@@ -416,20 +423,27 @@ def count_rows(data, database, table):
         con.close()
 
 
-def sqlite_loop(work, seconds, sizes):
+def sqlite_loop(work, seconds, sizes, data, n_tokens):
+    """The favorite transaction in a plain C loop, on a copy of the favorite.db minitok just had."""
     exe = os.path.join(work, "sqlite_loop")
     subprocess.run(["cc", "-O2", "-o", exe, os.path.join(HERE, "sqlite_loop.c"), "-lsqlite3"], check=True)
     db_dir = os.path.join(work, "sqlite-loop")
     os.makedirs(db_dir)
-    p = subprocess.run(["taskset", "-c", SERVER_CORE, exe, os.path.join(db_dir, "favorite.db"), str(seconds),
-                        str(sizes["users"]), str(sizes["videos"]), str(sizes["likes"])],
+    db = os.path.join(db_dir, "favorite.db")
+    for suffix in ("", "-wal"):
+        if os.path.exists(os.path.join(data, "db", "favorite.db" + suffix)):
+            shutil.copy2(os.path.join(data, "db", "favorite.db" + suffix), db + suffix)
+    # the wrk run liked with users 1..T; the loop takes the next 1,000 users when there are enough
+    first_user = n_tokens + 1 if sizes["users"] >= n_tokens + 1000 else 1
+    p = subprocess.run(["taskset", "-c", SERVER_CORE, exe, db, str(seconds), str(sizes["users"]),
+                        str(sizes["videos"]), "0", str(first_user)],
                        capture_output=True, text=True, timeout=seconds + 600)
     m = re.search(r"SQLITE_LOOP transactions=(\d+) inserted=(\d+) seconds=([\d.]+) tps=([\d.]+)", p.stdout)
     if p.returncode != 0 or not m:
         raise RuntimeError(f"sqlite_loop failed: {p.stdout}{p.stderr}")
     shutil.rmtree(db_dir, ignore_errors=True)
     return {"transactions": int(m.group(1)), "inserted": int(m.group(2)), "seconds": float(m.group(3)),
-            "tps": float(m.group(4))}
+            "tps": float(m.group(4)), "first_user": first_user}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -472,6 +486,9 @@ def parse_args():
                    help="copy this already seeded data folder instead of seeding (needs --tokens-file and "
                         "the sizes it was seeded with)")
     p.add_argument("--tokens-file", metavar="FILE", help="tokens of --from-data (user_id<TAB>token lines)")
+    p.add_argument("--server-config", metavar="JSON", type=json.loads, default={},
+                   help='extra minitok config keys, e.g. \'{"cache_entries": 0}\' (default io_threads 1, '
+                        'worker_threads 2)')
     p.add_argument("--server-log", metavar="FILE", help="append minitok's request log here (default: discarded)")
     p.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "load.json"))
     p.add_argument("--keep", action="store_true", help="keep the temp dir (data folder, wrk outputs)")
@@ -500,7 +517,7 @@ def main():
                             "login_connections": args.login_connections,
                             "flood_connections": args.flood_connections, "wrk_threads": 1,
                             "server_core": int(SERVER_CORE), "wrk_core": int(LOAD_CORE),
-                            "minitok_config": {"io_threads": 1, "worker_threads": 2}},
+                            "minitok_config": {"io_threads": 1, "worker_threads": 2, **args.server_config}},
                "scenarios": {}}
     sc = results["scenarios"]
     m = results["machine"]
@@ -533,7 +550,8 @@ def main():
         results["background_busy_pct_before"] = idle
         if max(idle.values()) > 5:
             log(f"WARNING: the machine is busy before the run (core busy %: {idle}); figures will be low")
-        server, base = start_minitok(children, binary, data, work, args.server_log)
+        server, base = start_minitok(children, binary, data, work, args.server_log,
+                                     results["settings"]["minitok_config"])
         ours = {os.getpid(), server.pid}
         log(f"minitok pid {server.pid} on {base} (core {SERVER_CORE}); wrk on core {LOAD_CORE}")
         results["rss_start"] = proc_memory(server.pid)
@@ -557,6 +575,8 @@ def main():
             r["disturbed"] = r["other_processes_cpu_pct"] > DISTURBED_PCT
             if pid:
                 r["server_cpu_pct"] = round(100 * (proc_ticks(pid) - before) / (time.monotonic() - started), 1)
+                if r["server_cpu_pct"] > 0:  # the server's cost per request, whoever was the bottleneck
+                    r["requests_per_server_cpu_second"] = round(r["rps"] / (r["server_cpu_pct"] / 100))
             return r
 
         def warm(url, scenario, offset=0):
@@ -575,7 +595,7 @@ def main():
             nginx, nginx_url, nginx_pid = start_nginx(children, work, body)
             ours.update({nginx.pid, nginx_pid})
             log(f"nginx pid {nginx.pid} on {nginx_url} (core {SERVER_CORE}), serving the same {len(body)} bytes")
-            warm(nginx_url + "/douyin/feed/", "feed")
+            warm(nginx_url, "feed")
             sc["nginx_feed_bytes"] = dict(run(nginx_url, "feed", pid=nginx_pid), label="nginx, same bytes")
             show("nginx_feed_bytes")
             nginx.send_signal(signal.SIGQUIT)  # idle from here on; stop it so that core 0 is minitok's
@@ -616,6 +636,7 @@ def main():
             r["ratio_to"] = "feed anonymous"
             sc["feed_during_login_flood"] = r
             f["label"] = "login flood (beside the feed)"
+            f["other_processes_cpu_pct"], f["disturbed"] = r["other_processes_cpu_pct"], r["disturbed"]
             sc["login_flood"] = f
             show("feed_during_login_flood")
             show("login_flood")
@@ -641,7 +662,7 @@ def main():
         if "sqlite" in only:
             log(f"plain SQLite favorite loop on core {SERVER_CORE} for {dur} s ...")
             others = Others(ours)
-            loop = sqlite_loop(work, dur, sizes)
+            loop = sqlite_loop(work, dur, sizes, data, n_tokens)
             loop["other_processes_cpu_pct"] = others.cpu_pct()
             loop["disturbed"] = loop["other_processes_cpu_pct"] > DISTURBED_PCT
             results["sqlite_favorite_loop"] = loop
@@ -653,6 +674,9 @@ def main():
     except KeyboardInterrupt:
         log("interrupted; stopping")
         raise SystemExit(130)
+    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+        log(f"load benchmark failed: {error}")
+        raise SystemExit(1)
     finally:
         children.stop_all()
         if args.keep:
@@ -660,10 +684,7 @@ def main():
         else:
             shutil.rmtree(work, ignore_errors=True)
 
-    idle = background_load()
-    results["background_busy_pct_after"] = idle
-    if max(idle.values()) > 5:
-        log(f"WARNING: the machine was busy after the run (core busy %: {idle}); figures may be low")
+    results["background_busy_pct_after"] = background_load()
     results["targets"] = targets(results, args)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
@@ -756,8 +777,8 @@ def print_table(results):
           f"{s['follows']:,} follows, {s['messages']:,} messages"
           + (f" (seeded in {s['seconds']} s)" if "seconds" in s else ""))
     st = results["settings"]
-    print(f"wrk -t1 on core {st['wrk_core']}, {st['duration_s']} s per scenario; minitok (io 1, workers 2) "
-          f"and nginx (1 worker) on core {st['server_core']}")
+    print(f"wrk -t1 on core {st['wrk_core']}, {st['duration_s']} s per scenario; minitok "
+          f"{json.dumps(st['minitok_config'])} and nginx (1 worker) on core {st['server_core']}")
     print()
     head = f"{'scenario':<36}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'wrk cpu':>9}" \
            f"{'srv cpu':>9}  ratio"

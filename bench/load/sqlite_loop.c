@@ -2,15 +2,17 @@
  * compared with (bench/load/run.sh compiles it with `cc -O2 ... -lsqlite3` and pins it to the
  * server's core).
  *
- *   sqlite_loop DB_PATH SECONDS USERS VIDEOS PRELOAD_LIKES
+ *   sqlite_loop DB_PATH SECONDS USERS VIDEOS [PRELOAD_LIKES [FIRST_USER]]
  *
- * Creates DB_PATH with the favorite service's schema (services/favorite/migrations/001_init.sql),
- * opened the way minitok opens its databases (WAL, synchronous=NORMAL, foreign_keys=ON), preloads
- * PRELOAD_LIKES random likes with their counters (so that the indexes are about as large as the
- * seeded data folder's), then for SECONDS runs the transaction of FavoriteServiceSqlite::Like with
- * prepared statements:
+ * If DB_PATH exists it is used as it is: run.sh passes a copy of the seeded (and benchmarked)
+ * favorite.db, so that the loop works on the very tables minitok had. Otherwise it is created with
+ * the favorite service's schema (services/favorite/migrations/001_init.sql) and PRELOAD_LIKES
+ * random likes with their counters. It is opened the way minitok opens its databases (WAL,
+ * synchronous=NORMAL, foreign_keys=ON, default cache). Then, for SECONDS, it runs the transaction
+ * of FavoriteServiceSqlite::Like with prepared statements:
  *   BEGIN IMMEDIATE; INSERT OR IGNORE INTO likes ...; (if inserted) three counter upserts; COMMIT
- * over distinct (user, video) pairs, walked like the wrk script does. Prints one line
+ * over distinct (user, video) pairs walked like the wrk script does (1,000 users from FIRST_USER,
+ * cycling fastest; videos from VIDEOS down). Prints one line
  * "SQLITE_LOOP transactions=N inserted=K seconds=S tps=X".
  */
 #include <sqlite3.h>
@@ -96,24 +98,25 @@ static int like(int64_t user, int64_t video, int64_t author, int64_t ms, int own
 }
 
 int main(int argc, char **argv) {
-  if (argc != 6) {
-    fprintf(stderr, "usage: sqlite_loop DB_PATH SECONDS USERS VIDEOS PRELOAD_LIKES\n");
+  if (argc < 5 || argc > 7) {
+    fprintf(stderr, "usage: sqlite_loop DB_PATH SECONDS USERS VIDEOS [PRELOAD_LIKES [FIRST_USER]]\n");
     return 2;
   }
   const char *path = argv[1];
   const double seconds = atof(argv[2]);
-  const int64_t users = atoll(argv[3]), videos = atoll(argv[4]), preload = atoll(argv[5]);
-  if (seconds <= 0 || users < 1 || videos < 1 || preload < 0) {
+  const int64_t users = atoll(argv[3]), videos = atoll(argv[4]);
+  const int64_t preload = argc > 5 ? atoll(argv[5]) : 0, first_user = argc > 6 ? atoll(argv[6]) : 1;
+  if (seconds <= 0 || users < 1 || videos < 1 || preload < 0 || first_user < 1 || first_user > users) {
     fprintf(stderr, "sqlite_loop: bad arguments\n");
     return 2;
   }
-  unlink(path);
+  const int fresh = access(path, F_OK) != 0;
   check(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL),
         "open");
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, 5000);
   exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
-  exec(kSchema);
+  if (fresh) exec(kSchema);
 
   insert_like = prepare("INSERT OR IGNORE INTO likes (user_id, video_id, author_id, created_ms) VALUES (?, ?, ?, ?)");
   add_video = prepare("INSERT INTO video_stats (video_id, favorite_count) VALUES (?1, ?2) "
@@ -125,26 +128,32 @@ int main(int argc, char **argv) {
   begin = prepare("BEGIN IMMEDIATE");
   commit = prepare("COMMIT");
 
-  /* Preload: random pairs skewed towards low video ids, in one transaction (setup, not timed). */
-  srand(12345);
-  int64_t ms = now_ms() - preload;
-  exec("BEGIN");
-  for (int64_t i = 0; i < preload; i++) {
-    double r = (double)rand() / ((double)RAND_MAX + 1.0);
-    int64_t video = 1 + (int64_t)((double)videos * r * r);
-    int64_t user = 1 + rand() % users;
-    like(user, video, 1 + (video % users), ms++, 0);
+  if (fresh && preload > 0) {
+    /* Setup, not timed: user after user (so the B-trees grow mostly at their ends), each with
+     * random videos skewed towards low ids, in one transaction with a large cache. */
+    srand(12345);
+    int64_t ms = now_ms() - preload;
+    exec("PRAGMA cache_size=-1048576");
+    exec("BEGIN");
+    for (int64_t i = 0; i < preload; i++) {
+      double r = (double)rand() / ((double)RAND_MAX + 1.0);
+      int64_t video = 1 + (int64_t)((double)videos * r * r);
+      int64_t user = 1 + (int64_t)((double)i * (double)users / (double)preload);
+      like(user, video, 1 + (video % users), ms++, 0);
+    }
+    exec("COMMIT");
+    exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    exec("PRAGMA cache_size=-2000"); /* back to SQLite's default, which minitok keeps */
   }
-  exec("COMMIT");
-  exec("PRAGMA wal_checkpoint(TRUNCATE)");
 
   /* Timed loop: distinct pairs, users cycling fastest, videos from the top down. */
-  const int64_t cycle = users < 1000 ? users : 1000;
+  int64_t cycle = users - first_user + 1;
+  if (cycle > 1000) cycle = 1000;
   int64_t n = 0, inserted = 0;
   const double start = now_s();
   double elapsed = 0;
   for (;;) {
-    int64_t user = (n % cycle) + 1;
+    int64_t user = first_user + (n % cycle);
     int64_t video = videos - ((n / cycle) % videos);
     inserted += like(user, video, 1 + (video % users), now_ms(), 1);
     n++;
