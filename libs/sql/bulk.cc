@@ -33,4 +33,24 @@ Result<std::int64_t> QueryInt(Database& db, std::string_view query) {
   });
 }
 
+Result<std::int64_t> CountMismatches(Database& db, const CounterAudit& a) {
+  const std::string key(a.key);
+  const std::string column(a.column);
+  const std::string table(a.table);
+  return QueryInt(db, "WITH actual AS (" + std::string(a.actual) + ") SELECT "
+                      "(SELECT COUNT(*) FROM actual a LEFT JOIN " + table + " s USING (" + key + ") "
+                      " WHERE COALESCE(s." + column + ", 0) != a.n) + "
+                      "(SELECT COUNT(*) FROM " + table + " s LEFT JOIN actual a USING (" + key + ") "
+                      " WHERE s." + column + " != COALESCE(a.n, 0))");
+}
+
+Result<std::int64_t> CountMismatches(Database& db, std::span<const CounterAudit> audits) {
+  std::int64_t mismatches = 0;
+  for (const auto& audit : audits) {
+    MINITOK_ASSIGN_OR_RETURN(const std::int64_t found, CountMismatches(db, audit));
+    mismatches += found;
+  }
+  return mismatches;
+}
+
 }  // namespace minitok::sql

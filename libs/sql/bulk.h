@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string_view>
 
 #include "libs/sql/sqlite.h"
@@ -20,5 +21,19 @@ Status RunScript(Database& db, std::string_view script);
 
 /// The single integer a query returns (e.g. a COUNT).
 Result<std::int64_t> QueryInt(Database& db, std::string_view query);
+
+/// A stored counter and the rows it counts, for audits.
+struct CounterAudit {
+  std::string_view actual;  ///< a query yielding (<key>, n): the count from the rows
+  std::string_view table;   ///< where the counter is stored
+  std::string_view key;     ///< the column both share
+  std::string_view column;  ///< the stored counter
+};
+
+/// How many counters differ from their rows, looked at from both sides (a missing counter row
+/// reads as 0). The names are constants of the calling data layer, never input.
+Result<std::int64_t> CountMismatches(Database& db, const CounterAudit& audit);
+/// The sum over several counters.
+Result<std::int64_t> CountMismatches(Database& db, std::span<const CounterAudit> audits);
 
 }  // namespace minitok::sql

@@ -24,12 +24,8 @@ Status RecountCounters(sql::Database& db) {
 }
 
 Result<std::int64_t> CountCounterMismatches(sql::Database& db) {
-  return sql::QueryInt(db,
-                       "WITH actual AS (SELECT video_id, COUNT(*) AS n FROM comments GROUP BY video_id) "
-                       "SELECT (SELECT COUNT(*) FROM actual a LEFT JOIN video_stats s USING (video_id) "
-                       "        WHERE COALESCE(s.comment_count, 0) != a.n) + "
-                       "       (SELECT COUNT(*) FROM video_stats s LEFT JOIN actual a USING (video_id) "
-                       "        WHERE s.comment_count != COALESCE(a.n, 0))");
+  return sql::CountMismatches(
+      db, {"SELECT video_id, COUNT(*) AS n FROM comments GROUP BY video_id", "video_stats", "video_id", "comment_count"});
 }
 
 }  // namespace minitok::comment

@@ -26,22 +26,13 @@ Status RecountCounters(sql::Database& db) {
 }
 
 Result<std::int64_t> CountCounterMismatches(sql::Database& db) {
-  return sql::QueryInt(
-      db,
-      "WITH per_video AS (SELECT video_id, COUNT(*) AS n FROM likes GROUP BY video_id), "
-      "     per_liker AS (SELECT user_id, COUNT(*) AS n FROM likes GROUP BY user_id), "
-      "     per_author AS (SELECT author_id AS user_id, COUNT(*) AS n FROM likes GROUP BY author_id) "
-      "SELECT (SELECT COUNT(*) FROM per_video a LEFT JOIN video_stats s USING (video_id) "
-      "        WHERE COALESCE(s.favorite_count, 0) != a.n) + "
-      "       (SELECT COUNT(*) FROM video_stats s LEFT JOIN per_video a USING (video_id) "
-      "        WHERE s.favorite_count != COALESCE(a.n, 0)) + "
-      "       (SELECT COUNT(*) FROM per_liker a LEFT JOIN user_stats s USING (user_id) "
-      "        WHERE COALESCE(s.favorite_count, 0) != a.n) + "
-      "       (SELECT COUNT(*) FROM per_author a LEFT JOIN user_stats s USING (user_id) "
-      "        WHERE COALESCE(s.total_favorited, 0) != a.n) + "
-      "       (SELECT COUNT(*) FROM user_stats s LEFT JOIN per_liker l USING (user_id) "
-      "        LEFT JOIN per_author t ON t.user_id = s.user_id "
-      "        WHERE s.favorite_count != COALESCE(l.n, 0) OR s.total_favorited != COALESCE(t.n, 0))");
+  const sql::CounterAudit audits[] = {
+      {"SELECT video_id, COUNT(*) AS n FROM likes GROUP BY video_id", "video_stats", "video_id", "favorite_count"},
+      {"SELECT user_id, COUNT(*) AS n FROM likes GROUP BY user_id", "user_stats", "user_id", "favorite_count"},
+      {"SELECT author_id AS user_id, COUNT(*) AS n FROM likes GROUP BY author_id", "user_stats", "user_id",
+       "total_favorited"},
+  };
+  return sql::CountMismatches(db, audits);
 }
 
 }  // namespace minitok::favorite

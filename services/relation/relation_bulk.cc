@@ -25,17 +25,13 @@ Status RecountCounters(sql::Database& db) {
 }
 
 Result<std::int64_t> CountCounterMismatches(sql::Database& db) {
-  return sql::QueryInt(
-      db,
-      "WITH following AS (SELECT follower_id AS user_id, COUNT(*) AS n FROM follows GROUP BY follower_id), "
-      "     followers AS (SELECT followee_id AS user_id, COUNT(*) AS n FROM follows GROUP BY followee_id) "
-      "SELECT (SELECT COUNT(*) FROM following a LEFT JOIN user_stats s USING (user_id) "
-      "        WHERE COALESCE(s.follow_count, 0) != a.n) + "
-      "       (SELECT COUNT(*) FROM followers a LEFT JOIN user_stats s USING (user_id) "
-      "        WHERE COALESCE(s.follower_count, 0) != a.n) + "
-      "       (SELECT COUNT(*) FROM user_stats s LEFT JOIN following a USING (user_id) "
-      "        LEFT JOIN followers b ON b.user_id = s.user_id "
-      "        WHERE s.follow_count != COALESCE(a.n, 0) OR s.follower_count != COALESCE(b.n, 0))");
+  const sql::CounterAudit audits[] = {
+      {"SELECT follower_id AS user_id, COUNT(*) AS n FROM follows GROUP BY follower_id", "user_stats", "user_id",
+       "follow_count"},
+      {"SELECT followee_id AS user_id, COUNT(*) AS n FROM follows GROUP BY followee_id", "user_stats", "user_id",
+       "follower_count"},
+  };
+  return sql::CountMismatches(db, audits);
 }
 
 }  // namespace minitok::relation

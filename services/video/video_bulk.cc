@@ -30,13 +30,9 @@ Status RecountCounters(sql::Database& db) {
 }
 
 Result<std::int64_t> CountCounterMismatches(sql::Database& db) {
-  return sql::QueryInt(
-      db,
-      "WITH actual AS (SELECT author_id AS user_id, COUNT(*) AS n FROM videos WHERE state = 1 GROUP BY author_id) "
-      "SELECT (SELECT COUNT(*) FROM actual a LEFT JOIN author_stats s USING (user_id) "
-      "        WHERE COALESCE(s.work_count, 0) != a.n) + "
-      "       (SELECT COUNT(*) FROM author_stats s LEFT JOIN actual a USING (user_id) "
-      "        WHERE s.work_count != COALESCE(a.n, 0))");
+  return sql::CountMismatches(
+      db, {"SELECT author_id AS user_id, COUNT(*) AS n FROM videos WHERE state = 1 GROUP BY author_id", "author_stats",
+           "user_id", "work_count"});
 }
 
 }  // namespace minitok::video
