@@ -130,7 +130,7 @@ int Serve(const config::ServerConfig& config) {
   message::MessageServiceSqlite messages(std::move(*message_db), users, clock);
   gateway::Services services{users, videos, favorites, comments, relations, messages};
 
-  gateway::DouyinApi api(services, tokens, clock, {config.public_url, layout->uploads.string()}, logger,
+  gateway::DouyinApi api(services, tokens, clock, {config.public_url}, logger,
                          config.cache_entries > 0 ? &answer_cache : nullptr);
   http::Router router;
   api.AddRoutes(router);

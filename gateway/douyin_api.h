@@ -14,8 +14,7 @@
 namespace minitok::gateway {
 
 struct ApiOptions {
-  std::string public_url;
-  std::string upload_dir;
+  std::string public_url;  ///< base of absolute URLs; empty: from each request's Host
 };
 
 /// Answers shared by all anonymous clients, valid while no write has committed since.
