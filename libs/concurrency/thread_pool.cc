@@ -40,11 +40,6 @@ void ThreadPool::Shutdown() {
   threads_.clear();
 }
 
-std::size_t ThreadPool::QueueDepth() const {
-  std::lock_guard lock(mutex_);
-  return queue_.size();
-}
-
 void ThreadPool::Run() {
   const std::string thread_name = options_.name.substr(0, 15);
   pthread_setname_np(pthread_self(), thread_name.c_str());

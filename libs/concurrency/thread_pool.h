@@ -59,14 +59,12 @@ class ThreadPool {
   /// Queues `task`; false when the queue is full or the pool is shutting down.
   bool TrySubmit(Task task);
   void Shutdown();
-  std::size_t QueueDepth() const;
-  const std::string& name() const { return options_.name; }
 
  private:
   void Run();
 
   ThreadPoolOptions options_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Task> queue_;
   bool stopping_ = false;

@@ -26,7 +26,6 @@ class ManualClock final : public Clock {
  public:
   explicit ManualClock(std::int64_t now_ms) : now_ms_(now_ms) {}
   std::int64_t NowMs() const override { return now_ms_.load(); }
-  void Set(std::int64_t now_ms) { now_ms_.store(now_ms); }
   void Advance(std::int64_t delta_ms) { now_ms_.fetch_add(delta_ms); }
 
  private:

@@ -170,10 +170,6 @@ void Server::Run() {
   if (impl.watchdog.joinable()) impl.watchdog.join();
 }
 
-void Server::Stop() {
-  asio::post(impl_->loops.front()->io, [impl = impl_.get()] { impl->BeginShutdown(); });
-}
-
 void Server::Impl::BeginShutdown() {
   if (stopping.exchange(true)) return;
   logger.Info("shutting down: no new connections, finishing requests in flight");

@@ -54,11 +54,9 @@ class Server {
 
   /// Binds and listens; returns the bound port (useful with port 0).
   Result<std::uint16_t> Listen();
-  /// Serves until SIGINT/SIGTERM or Stop(); then stops accepting, lets in-flight requests
-  /// finish (up to shutdown_grace) and returns.
+  /// Serves until SIGINT/SIGTERM; then stops accepting, lets in-flight requests finish (up to
+  /// shutdown_grace) and returns.
   void Run();
-  /// Thread-safe.
-  void Stop();
 
  private:
   struct Impl;

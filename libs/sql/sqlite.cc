@@ -43,11 +43,6 @@ Statement& Statement::Bind(int index, std::string_view value) {
   return *this;
 }
 
-Statement& Statement::BindNull(int index) {
-  bind_failed_ |= sqlite3_bind_null(stmt_, index) != SQLITE_OK;
-  return *this;
-}
-
 Result<bool> Statement::Step() {
   if (bind_failed_) return SqliteError(db_, "bind");
   const int rc = sqlite3_step(stmt_);

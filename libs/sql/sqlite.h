@@ -38,7 +38,6 @@ class Statement {
   /// Binds are 1-based, as in SQLite.
   Statement& Bind(int index, std::int64_t value);
   Statement& Bind(int index, std::string_view value);
-  Statement& BindNull(int index);
 
   /// Advances; true when a row is available, false when done.
   Result<bool> Step();
