@@ -13,7 +13,6 @@ Prints a table and writes bench/results/pipeline.json.
 import argparse
 import json
 import os
-import platform
 import re
 import shutil
 import signal
@@ -25,6 +24,8 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
+
+import machine  # bench/machine.py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -113,19 +114,6 @@ class Server:
         self.proc.wait(timeout=30)
 
 
-def machine():
-    cpu = "unknown"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    mem_kb = int(open("/proc/meminfo").readline().split()[1])
-    ffmpeg = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout.split("\n")[0]
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 1048576, 1),
-            "kernel": platform.release(), "ffmpeg": ffmpeg}
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=os.path.join(ROOT, "build", "minitok"))
@@ -140,7 +128,7 @@ def main():
     large = make_clip(os.path.join(cache, "100MB-30s.mp4"), 30, "1920x1080", "26M")
 
     work = tempfile.mkdtemp(prefix="minitok-bench-")
-    results = {"machine": machine(), "runs": args.runs}
+    results = {"machine": machine.describe(ffmpeg=["ffmpeg", "-version"]), "runs": args.runs}
     try:
         server = Server(args.binary, os.path.join(work, "data"))
         try:

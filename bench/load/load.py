@@ -9,7 +9,6 @@ time. Prints a table and writes bench/results/load.json. Loopback only. See READ
 import argparse
 import json
 import os
-import platform
 import pwd
 import grp
 import re
@@ -23,6 +22,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import machine  # noqa: E402  (bench/machine.py)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -282,26 +284,6 @@ def parse_wrk(text):
 # ---------------------------------------------------------------------------------------------
 # set-up
 
-def machine():
-    cpu = "unknown"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    mem_kb = int(open("/proc/meminfo").readline().split()[1])
-
-    def version(cmd):
-        try:
-            p = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
-            return (p.stdout + p.stderr).strip().splitlines()[0]
-        except (OSError, IndexError, subprocess.TimeoutExpired):
-            return "unknown"
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 1048576, 1),
-            "kernel": platform.release(), "wrk": version(["wrk", "-v"]), "nginx": version(["nginx", "-v"]),
-            "sqlite": sqlite3.sqlite_version}
-
-
 def seed(binary, data, tokens, sizes, n_tokens):
     cmd = [binary, "seed", "--data-dir", data, "--tokens-out", tokens, "--tokens", str(n_tokens)]
     for key in ("users", "videos", "likes", "comments", "follows", "messages"):
@@ -512,7 +494,8 @@ def main():
     sizes = resolve_sizes(args)
     if not os.path.exists(args.binary):
         sys.exit(f"no minitok binary at {args.binary}; build it first (scripts/build.sh release)")
-    results = {"machine": machine(), "seed": dict(sizes, tokens=args.tokens),
+    results = {"machine": dict(machine.describe(wrk=["wrk", "-v"], nginx=["nginx", "-v"]),
+                                    sqlite=sqlite3.sqlite_version), "seed": dict(sizes, tokens=args.tokens),
                "settings": {"duration_s": args.duration, "warmup_s": args.warmup, "connections": args.connections,
                             "login_connections": args.login_connections,
                             "flood_connections": args.flood_connections, "wrk_threads": 1,
