@@ -113,13 +113,6 @@ Response DouyinApi::BadForm(std::string_view message) {
                             "malformed form data" + (message.empty() ? std::string() : ": " + std::string(message))));
 }
 
-Status DouyinApi::RequireUser(std::int64_t user_id) {
-  const std::int64_t ids[] = {user_id};
-  MINITOK_ASSIGN_OR_RETURN(const auto found, services_.users.GetUsers(ids));
-  if (found.empty()) return MakeError(Code::kNotFound, "this user does not exist");
-  return Ok();
-}
-
 Response DouyinApi::Fail(const Request& request, const Error& error) {
   if (error.code == Code::kInternal || error.code == Code::kUnavailable) {
     logger_.Error("request " + request.request_id + " failed: " + error.detail);
@@ -270,7 +263,7 @@ Response DouyinApi::PublishList(Request& request) {
   const RequestContext ctx(request, tokens_, options_.public_url);
   auto query = ReadList(ctx, "user_id", kListCap);
   if (!query.ok()) return Fail(request, query.error());
-  if (auto exists = RequireUser(query->id); !exists.ok()) return Fail(request, exists.error());
+  if (auto exists = user::RequireUser(services_.users, query->id); !exists.ok()) return Fail(request, exists.error());
   auto videos = services_.videos.ListByAuthor(query->id, query->viewer == query->id, query->page);
   if (!videos.ok()) return Fail(request, videos.error());
   auto views = LoadVideos(services_, std::move(*videos), query->viewer);
@@ -295,7 +288,7 @@ Response DouyinApi::FavoriteList(Request& request) {
   const RequestContext ctx(request, tokens_, options_.public_url);
   auto query = ReadList(ctx, "user_id", kListCap);
   if (!query.ok()) return Fail(request, query.error());
-  if (auto exists = RequireUser(query->id); !exists.ok()) return Fail(request, exists.error());
+  if (auto exists = user::RequireUser(services_.users, query->id); !exists.ok()) return Fail(request, exists.error());
   auto liked = services_.favorites.ListLikedVideos(query->id, query->page);
   if (!liked.ok()) return Fail(request, liked.error());
   auto found = services_.videos.GetVideos(*liked);

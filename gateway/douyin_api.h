@@ -66,8 +66,6 @@ class DouyinApi {
   http::Response Credentials(http::Request& request, bool create);
   /// Follow and follower lists share theirs.
   http::Response UserList(http::Request& request, bool followers);
-  /// kNotFound unless the user exists.
-  Status RequireUser(std::int64_t user_id);
   /// The cache key of an anonymous read (no token anywhere), or nullopt: personal answers are
   /// never shared.
   std::optional<std::string> AnonymousKey(const http::Request& request) const;

@@ -33,19 +33,10 @@ CommentServiceSqlite::CommentServiceSqlite(std::unique_ptr<sql::Database> db, vi
                                            const Clock& clock)
     : db_(std::move(db)), videos_(videos), clock_(clock) {}
 
-Result<video::VideoRecord> CommentServiceSqlite::FindVideo(std::int64_t video_id) {
-  const std::int64_t ids[] = {video_id};
-  MINITOK_ASSIGN_OR_RETURN(auto found, videos_.GetVideos(ids));
-  if (found.empty() || found.front().state != video::VideoState::kReady) {
-    return MakeError(Code::kNotFound, "this video does not exist");
-  }
-  return std::move(found.front());
-}
-
 Result<CommentRecord> CommentServiceSqlite::Add(std::int64_t user_id, std::int64_t video_id,
                                                 std::string_view text) {
   MINITOK_RETURN_IF_ERROR(ValidateCommentText(text));
-  MINITOK_RETURN_IF_ERROR(FindVideo(video_id));
+  MINITOK_RETURN_IF_ERROR(video::FindVisibleVideo(videos_, video_id));
   return db_->Write([&](sql::Connection& c) -> Result<CommentRecord> {
     CommentRecord comment{0, video_id, user_id, std::string(text), clock_.NowMs()};
     MINITOK_ASSIGN_OR_RETURN(auto insert, c.Prepare(kInsert));
@@ -75,7 +66,7 @@ Status CommentServiceSqlite::Delete(std::int64_t user_id, std::int64_t video_id,
   if (owner.user_id != user_id) {
     // The video's author moderates its comments; the author of a video never changes, so this
     // check cannot go stale before the delete below.
-    MINITOK_ASSIGN_OR_RETURN(const auto video, FindVideo(owner.video_id));
+    MINITOK_ASSIGN_OR_RETURN(const auto video, video::FindVisibleVideo(videos_, owner.video_id));
     if (video.author_id != user_id) {
       return MakeError(Code::kPermissionDenied, "you can delete only your own comments or comments on your videos");
     }
@@ -90,7 +81,7 @@ Status CommentServiceSqlite::Delete(std::int64_t user_id, std::int64_t video_id,
 }
 
 Result<std::vector<CommentRecord>> CommentServiceSqlite::List(std::int64_t video_id, Page page) {
-  MINITOK_RETURN_IF_ERROR(FindVideo(video_id));
+  MINITOK_RETURN_IF_ERROR(video::FindVisibleVideo(videos_, video_id));
   return db_->Read([&](sql::Connection& c) -> Result<std::vector<CommentRecord>> {
     MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kList));
     select.Bind(1, video_id).Bind(2, page.limit).Bind(3, page.offset);

@@ -22,8 +22,6 @@ class CommentServiceSqlite final : public CommentService {
   Result<std::vector<VideoCommentCount>> GetCounts(std::span<const std::int64_t> video_ids) override;
 
  private:
-  Result<video::VideoRecord> FindVideo(std::int64_t video_id);
-
   std::unique_ptr<sql::Database> db_;
   video::VideoService& videos_;
   const Clock& clock_;

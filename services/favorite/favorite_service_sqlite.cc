@@ -51,17 +51,9 @@ FavoriteServiceSqlite::FavoriteServiceSqlite(std::unique_ptr<sql::Database> db, 
                                              const Clock& clock)
     : db_(std::move(db)), videos_(videos), clock_(clock) {}
 
-Result<std::int64_t> FavoriteServiceSqlite::AuthorOf(std::int64_t video_id) {
-  const std::int64_t ids[] = {video_id};
-  MINITOK_ASSIGN_OR_RETURN(const auto found, videos_.GetVideos(ids));
-  if (found.empty() || found.front().state != video::VideoState::kReady) {
-    return MakeError(Code::kNotFound, "this video does not exist");
-  }
-  return found.front().author_id;
-}
-
 Status FavoriteServiceSqlite::Like(std::int64_t user_id, std::int64_t video_id) {
-  MINITOK_ASSIGN_OR_RETURN(const std::int64_t author, AuthorOf(video_id));
+  MINITOK_ASSIGN_OR_RETURN(const auto video, video::FindVisibleVideo(videos_, video_id));
+  const std::int64_t author = video.author_id;
   return db_->Write([&](sql::Connection& c) -> Status {
     MINITOK_ASSIGN_OR_RETURN(auto insert, c.Prepare(kInsertLike));
     MINITOK_RETURN_IF_ERROR(insert.Bind(1, user_id).Bind(2, video_id).Bind(3, author).Bind(4, clock_.NowMs()).Run());
@@ -71,7 +63,7 @@ Status FavoriteServiceSqlite::Like(std::int64_t user_id, std::int64_t video_id) 
 }
 
 Status FavoriteServiceSqlite::Unlike(std::int64_t user_id, std::int64_t video_id) {
-  MINITOK_RETURN_IF_ERROR(AuthorOf(video_id));
+  MINITOK_RETURN_IF_ERROR(video::FindVisibleVideo(videos_, video_id));
   return db_->Write([&](sql::Connection& c) -> Status {
     MINITOK_ASSIGN_OR_RETURN(auto remove, c.Prepare(kDeleteLike));
     remove.Bind(1, user_id).Bind(2, video_id);

@@ -24,8 +24,6 @@ class FavoriteServiceSqlite final : public FavoriteService {
   Result<std::vector<UserFavoriteStats>> GetUserStats(std::span<const std::int64_t> user_ids) override;
 
  private:
-  Result<std::int64_t> AuthorOf(std::int64_t video_id);
-
   std::unique_ptr<sql::Database> db_;
   video::VideoService& videos_;
   const Clock& clock_;

@@ -44,9 +44,7 @@ Result<MessageRecord> MessageServiceSqlite::Send(std::int64_t from_user_id, std:
                                                  std::string_view content) {
   if (from_user_id == to_user_id) return MakeError(Code::kInvalidArgument, "you cannot message yourself");
   MINITOK_RETURN_IF_ERROR(ValidateMessageContent(content));
-  const std::int64_t ids[] = {to_user_id};
-  MINITOK_ASSIGN_OR_RETURN(const auto found, users_.GetUsers(ids));
-  if (found.empty()) return MakeError(Code::kNotFound, "this user does not exist");
+  MINITOK_RETURN_IF_ERROR(user::RequireUser(users_, to_user_id));
   return db_->Write([&](sql::Connection& c) -> Result<MessageRecord> {
     MINITOK_ASSIGN_OR_RETURN(auto last, c.Prepare(kLastTime));
     MINITOK_ASSIGN_OR_RETURN(const bool has_last, last.Step());

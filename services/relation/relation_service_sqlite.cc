@@ -46,16 +46,9 @@ RelationServiceSqlite::RelationServiceSqlite(std::unique_ptr<sql::Database> db, 
                                              const Clock& clock)
     : db_(std::move(db)), users_(users), clock_(clock) {}
 
-Status RelationServiceSqlite::RequireUser(std::int64_t user_id) {
-  const std::int64_t ids[] = {user_id};
-  MINITOK_ASSIGN_OR_RETURN(const auto found, users_.GetUsers(ids));
-  if (found.empty()) return MakeError(Code::kNotFound, "this user does not exist");
-  return Ok();
-}
-
 Status RelationServiceSqlite::CheckTarget(std::int64_t user_id, std::int64_t target_id) {
   if (user_id == target_id) return MakeError(Code::kInvalidArgument, "you cannot follow yourself");
-  return RequireUser(target_id);
+  return user::RequireUser(users_, target_id);
 }
 
 Status RelationServiceSqlite::Follow(std::int64_t user_id, std::int64_t target_id) {
@@ -80,7 +73,7 @@ Status RelationServiceSqlite::Unfollow(std::int64_t user_id, std::int64_t target
 
 Result<std::vector<std::int64_t>> RelationServiceSqlite::ListIds(std::string_view sql, std::int64_t user_id,
                                                                  Page page) {
-  MINITOK_RETURN_IF_ERROR(RequireUser(user_id));
+  MINITOK_RETURN_IF_ERROR(user::RequireUser(users_, user_id));
   return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::int64_t>> {
     MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(sql));
     select.Bind(1, user_id).Bind(2, page.limit).Bind(3, page.offset);

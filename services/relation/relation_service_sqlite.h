@@ -26,7 +26,6 @@ class RelationServiceSqlite final : public RelationService {
 
  private:
   Status CheckTarget(std::int64_t user_id, std::int64_t target_id);
-  Status RequireUser(std::int64_t user_id);
   Result<std::vector<std::int64_t>> ListIds(std::string_view sql, std::int64_t user_id, Page page);
 
   std::unique_ptr<sql::Database> db_;

@@ -31,6 +31,14 @@ class UserService {
   virtual Result<std::vector<UserProfile>> GetUsers(std::span<const std::int64_t> ids) = 0;
 };
 
+/// kNotFound unless `user_id` exists: the check every service that acts on a user makes first.
+inline Status RequireUser(UserService& users, std::int64_t user_id) {
+  const std::int64_t ids[] = {user_id};
+  MINITOK_ASSIGN_OR_RETURN(const auto found, users.GetUsers(ids));
+  if (found.empty()) return MakeError(Code::kNotFound, "this user does not exist");
+  return Ok();
+}
+
 /// Shared rules for names and passwords: 1-32 characters, valid UTF-8, no control characters.
 Status ValidateUsername(std::string_view name);
 Status ValidatePassword(std::string_view password);

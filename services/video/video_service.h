@@ -69,4 +69,15 @@ class VideoService {
 
 Status ValidateTitle(std::string_view title);
 
+/// The video if it exists and is visible (ready); kNotFound otherwise. Other services check
+/// this before acting on a video (a processing video can not be liked or commented yet).
+inline Result<VideoRecord> FindVisibleVideo(VideoService& videos, std::int64_t video_id) {
+  const std::int64_t ids[] = {video_id};
+  MINITOK_ASSIGN_OR_RETURN(auto found, videos.GetVideos(ids));
+  if (found.empty() || found.front().state != VideoState::kReady) {
+    return MakeError(Code::kNotFound, "this video does not exist");
+  }
+  return std::move(found.front());
+}
+
 }  // namespace minitok::video
