@@ -28,9 +28,16 @@ constexpr std::string_view kVideoCounts =
     "WHERE video_id IN (SELECT value FROM json_each(?))";
 constexpr std::string_view kViewerLikes =
     "SELECT video_id FROM likes WHERE user_id = ? AND video_id IN (SELECT value FROM json_each(?))";
+constexpr std::string_view kAllViewerLikes = "SELECT video_id FROM likes WHERE user_id = ? LIMIT ?";
 constexpr std::string_view kUserCounts =
     "SELECT user_id, favorite_count, total_favorited FROM user_stats "
     "WHERE user_id IN (SELECT value FROM json_each(?))";
+
+// Bounds of the caches: about 40 bytes per counter entry, 8 per cached liked id.
+constexpr std::size_t kCachedCounters = 200'000;
+constexpr std::size_t kCachedLikedIds = 2'000'000;
+// A viewer who liked more videos than this is asked the database for each page instead.
+constexpr std::int64_t kMaxCachedLikesPerViewer = 5'000;
 
 /// Applies +delta to the three counters a like drives, in the caller's transaction.
 Status AdjustCounters(sql::Connection& c, std::int64_t liker, std::int64_t video_id, std::int64_t author,
@@ -49,31 +56,51 @@ std::span<const EmbeddedFile> Migrations() { return favorite_migrations::Files()
 
 FavoriteServiceSqlite::FavoriteServiceSqlite(std::unique_ptr<sql::Database> db, video::VideoService& videos,
                                              const Clock& clock)
-    : db_(std::move(db)), videos_(videos), clock_(clock) {}
+    : db_(std::move(db)),
+      videos_(videos),
+      clock_(clock),
+      video_counts_(kCachedCounters),
+      user_stats_(kCachedCounters),
+      liked_(kCachedLikedIds, kMaxCachedLikesPerViewer,
+             [this](std::int64_t viewer, std::int64_t limit) { return ReadLiked(viewer, limit); },
+             [this](std::int64_t viewer, std::span<const std::int64_t> ids) { return ReadLikedAmong(viewer, ids); }) {}
+
+void FavoriteServiceSqlite::Changed(std::int64_t liker, std::int64_t video_id, std::int64_t author) {
+  video_counts_.Invalidate(video_id);
+  user_stats_.Invalidate(liker);
+  user_stats_.Invalidate(author);
+  liked_.Invalidate(liker);
+}
 
 Status FavoriteServiceSqlite::Like(std::int64_t user_id, std::int64_t video_id) {
   MINITOK_ASSIGN_OR_RETURN(const auto video, video::FindVisibleVideo(videos_, video_id));
   const std::int64_t author = video.author_id;
-  return db_->Write([&](sql::Connection& c) -> Status {
+  bool changed = false;
+  const Status written = db_->Write([&](sql::Connection& c) -> Status {
     MINITOK_ASSIGN_OR_RETURN(auto insert, c.Prepare(kInsertLike));
     MINITOK_RETURN_IF_ERROR(insert.Bind(1, user_id).Bind(2, video_id).Bind(3, author).Bind(4, clock_.NowMs()).Run());
-    if (c.ChangedRows() == 0) return Ok();  // already liked: nothing changes
-    return AdjustCounters(c, user_id, video_id, author, +1);
+    changed = c.ChangedRows() != 0;  // already liked: nothing changes
+    return changed ? AdjustCounters(c, user_id, video_id, author, +1) : Ok();
   });
+  if (written.ok() && changed) Changed(user_id, video_id, author);
+  return written;
 }
 
 Status FavoriteServiceSqlite::Unlike(std::int64_t user_id, std::int64_t video_id) {
   MINITOK_RETURN_IF_ERROR(video::FindVisibleVideo(videos_, video_id));
-  return db_->Write([&](sql::Connection& c) -> Status {
+  std::optional<std::int64_t> author;
+  const Status written = db_->Write([&](sql::Connection& c) -> Status {
     MINITOK_ASSIGN_OR_RETURN(auto remove, c.Prepare(kDeleteLike));
     remove.Bind(1, user_id).Bind(2, video_id);
     MINITOK_ASSIGN_OR_RETURN(const bool removed, remove.Step());
     if (!removed) return Ok();  // was not liked: nothing changes
-    const std::int64_t author = remove.ColumnInt(0);
+    author = remove.ColumnInt(0);
     MINITOK_ASSIGN_OR_RETURN(const bool more, remove.Step());
     (void)more;
-    return AdjustCounters(c, user_id, video_id, author, -1);
+    return AdjustCounters(c, user_id, video_id, *author, -1);
   });
+  if (written.ok() && author) Changed(user_id, video_id, *author);
+  return written;
 }
 
 Result<std::vector<std::int64_t>> FavoriteServiceSqlite::ListLikedVideos(std::int64_t user_id, Page page) {
@@ -86,53 +113,79 @@ Result<std::vector<std::int64_t>> FavoriteServiceSqlite::ListLikedVideos(std::in
 
 Result<std::vector<VideoFavoriteStats>> FavoriteServiceSqlite::GetVideoStats(
     std::span<const std::int64_t> video_ids, std::int64_t viewer) {
+  MINITOK_ASSIGN_OR_RETURN(const auto counts,
+                           cache::GetMany(video_counts_, video_ids, [this](auto missing) { return ReadVideoCounts(missing); }));
   std::vector<VideoFavoriteStats> stats;
   stats.reserve(video_ids.size());
-  for (const auto id : video_ids) stats.push_back({id, 0, false});
-  if (video_ids.empty()) return stats;
-  const std::string batch = sql::IdArray(video_ids);
-  MINITOK_RETURN_IF_ERROR(db_->Read([&](sql::Connection& c) -> Status {
-    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kVideoCounts));
-    select.Bind(1, std::string_view(batch));
-    MINITOK_ASSIGN_OR_RETURN(const auto counts, sql::CollectIntMap(select));
-    std::vector<std::int64_t> liked;
-    if (viewer != 0) {
-      MINITOK_ASSIGN_OR_RETURN(auto likes, c.Prepare(kViewerLikes));
-      likes.Bind(1, viewer).Bind(2, std::string_view(batch));
-      MINITOK_ASSIGN_OR_RETURN(liked, sql::CollectInts(likes));
-    }
-    for (auto& s : stats) {
-      if (const auto it = counts.find(s.video_id); it != counts.end()) s.favorite_count = it->second;
-      s.is_favorite = std::find(liked.begin(), liked.end(), s.video_id) != liked.end();
-    }
-    return Ok();
-  }));
+  for (std::size_t i = 0; i < video_ids.size(); ++i) stats.push_back({video_ids[i], counts[i].value_or(0), false});
+  if (viewer == 0 || video_ids.empty()) return stats;
+  MINITOK_ASSIGN_OR_RETURN(const auto liked, liked_.Among(viewer, video_ids));
+  for (auto& s : stats) s.is_favorite = std::binary_search(liked.begin(), liked.end(), s.video_id);
   return stats;
 }
 
-Result<std::vector<UserFavoriteStats>> FavoriteServiceSqlite::GetUserStats(std::span<const std::int64_t> user_ids) {
-  std::vector<UserFavoriteStats> stats;
-  stats.reserve(user_ids.size());
-  for (const auto id : user_ids) stats.push_back({id, 0, 0});
-  if (user_ids.empty()) return stats;
+Result<std::vector<std::int64_t>> FavoriteServiceSqlite::ReadLiked(std::int64_t viewer, std::int64_t limit) {
+  return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::int64_t>> {
+    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kAllViewerLikes));
+    select.Bind(1, viewer).Bind(2, limit);
+    return sql::CollectInts(select);
+  });
+}
+
+Result<std::vector<std::int64_t>> FavoriteServiceSqlite::ReadLikedAmong(std::int64_t viewer,
+                                                                        std::span<const std::int64_t> video_ids) {
+  const std::string batch = sql::IdArray(video_ids);
+  return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::int64_t>> {
+    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kViewerLikes));
+    select.Bind(1, viewer).Bind(2, std::string_view(batch));
+    return sql::CollectInts(select);
+  });
+}
+
+Result<std::vector<std::optional<std::int64_t>>> FavoriteServiceSqlite::ReadVideoCounts(
+    std::span<const std::int64_t> video_ids) {
+  const std::string batch = sql::IdArray(video_ids);
+  return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::optional<std::int64_t>>> {
+    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kVideoCounts));
+    select.Bind(1, std::string_view(batch));
+    MINITOK_ASSIGN_OR_RETURN(const auto found, sql::CollectIntMap(select));
+    std::vector<std::optional<std::int64_t>> counts;
+    for (const auto id : video_ids) {
+      const auto it = found.find(id);
+      counts.emplace_back(it != found.end() ? it->second : 0);  // no row yet: no likes
+    }
+    return counts;
+  });
+}
+
+Result<std::vector<std::optional<UserFavoriteStats>>> FavoriteServiceSqlite::ReadUserStats(
+    std::span<const std::int64_t> user_ids) {
   const std::string batch = sql::IdArray(user_ids);
-  MINITOK_RETURN_IF_ERROR(db_->Read([&](sql::Connection& c) -> Status {
+  return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::optional<UserFavoriteStats>>> {
     MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kUserCounts));
     select.Bind(1, std::string_view(batch));
-    std::unordered_map<std::int64_t, std::pair<std::int64_t, std::int64_t>> found;
+    std::unordered_map<std::int64_t, UserFavoriteStats> rows;
     for (;;) {
       MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
       if (!row) break;
-      found[select.ColumnInt(0)] = {select.ColumnInt(1), select.ColumnInt(2)};
+      const std::int64_t id = select.ColumnInt(0);
+      rows[id] = {id, select.ColumnInt(1), select.ColumnInt(2)};
     }
-    for (auto& s : stats) {
-      if (const auto it = found.find(s.user_id); it != found.end()) {
-        s.favorite_count = it->second.first;
-        s.total_favorited = it->second.second;
-      }
+    std::vector<std::optional<UserFavoriteStats>> stats;
+    for (const auto id : user_ids) {
+      const auto it = rows.find(id);
+      stats.emplace_back(it != rows.end() ? it->second : UserFavoriteStats{id, 0, 0});
     }
-    return Ok();
-  }));
+    return stats;
+  });
+}
+
+Result<std::vector<UserFavoriteStats>> FavoriteServiceSqlite::GetUserStats(std::span<const std::int64_t> user_ids) {
+  MINITOK_ASSIGN_OR_RETURN(const auto found,
+                           cache::GetMany(user_stats_, user_ids, [this](auto missing) { return ReadUserStats(missing); }));
+  std::vector<UserFavoriteStats> stats;
+  stats.reserve(found.size());
+  for (auto& s : found) stats.push_back(*s);
   return stats;
 }
 

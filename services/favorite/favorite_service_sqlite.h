@@ -1,6 +1,10 @@
 #pragma once
 #include <memory>
+#include <optional>
+#include <vector>
 
+#include "libs/cache/id_set_cache.h"
+#include "libs/cache/keyed_cache.h"
 #include "libs/core/clock.h"
 #include "libs/sql/sqlite.h"
 #include "services/favorite/favorite_service.h"
@@ -24,9 +28,19 @@ class FavoriteServiceSqlite final : public FavoriteService {
   Result<std::vector<UserFavoriteStats>> GetUserStats(std::span<const std::int64_t> user_ids) override;
 
  private:
+  /// Drops what a like or unlike that committed changed from the caches.
+  void Changed(std::int64_t liker, std::int64_t video_id, std::int64_t author);
+  Result<std::vector<std::optional<std::int64_t>>> ReadVideoCounts(std::span<const std::int64_t> video_ids);
+  Result<std::vector<std::optional<UserFavoriteStats>>> ReadUserStats(std::span<const std::int64_t> user_ids);
+  Result<std::vector<std::int64_t>> ReadLiked(std::int64_t viewer, std::int64_t limit);
+  Result<std::vector<std::int64_t>> ReadLikedAmong(std::int64_t viewer, std::span<const std::int64_t> video_ids);
+
   std::unique_ptr<sql::Database> db_;
   video::VideoService& videos_;
   const Clock& clock_;
+  cache::KeyedCache<std::int64_t> video_counts_;
+  cache::KeyedCache<UserFavoriteStats> user_stats_;
+  cache::IdSetCache liked_;  ///< per viewer: the videos they like
 };
 
 }  // namespace minitok::favorite

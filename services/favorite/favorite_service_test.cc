@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "tests/support/fakes.h"
@@ -73,6 +74,18 @@ TEST_F(FavoriteServiceTest, ListsNewestLikeFirstWithPaging) {
 }
 
 TEST_F(FavoriteServiceTest, CountsStayExactUnderConcurrentLikes) {
+  // Readers fill the caches all along: a value read before a write must never outlive it.
+  std::atomic<bool> writing{true};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 4; ++r) {
+    readers.emplace_back([this, r, &writing] {
+      while (writing.load()) {
+        EXPECT_GE(VideoStats(10, r * 6 + 1).favorite_count, 0);
+        EXPECT_GE(UserStats(100).total_favorited, 0);
+        EXPECT_GE(UserStats(r * 6 + 2).favorite_count, 0);
+      }
+    });
+  }
   std::vector<std::thread> threads;
   for (int user = 1; user <= 24; ++user) {
     threads.emplace_back([this, user] {
@@ -86,8 +99,14 @@ TEST_F(FavoriteServiceTest, CountsStayExactUnderConcurrentLikes) {
     });
   }
   for (auto& t : threads) t.join();
+  writing = false;
+  for (auto& t : readers) t.join();
   EXPECT_EQ(VideoStats(10, 0).favorite_count, 24);
   EXPECT_EQ(UserStats(100).total_favorited, 24);
+  for (int user = 1; user <= 24; ++user) {
+    EXPECT_TRUE(VideoStats(10, user).is_favorite) << user;
+    EXPECT_EQ(UserStats(user).favorite_count, 1) << user;
+  }
 }
 
 }  // namespace

@@ -28,8 +28,15 @@ constexpr std::string_view kFriends =
 constexpr std::string_view kStats =
     "SELECT user_id, follow_count, follower_count FROM user_stats "
     "WHERE user_id IN (SELECT value FROM json_each(?))";
+constexpr std::string_view kAllViewerFollows = "SELECT followee_id FROM follows WHERE follower_id = ? LIMIT ?";
 constexpr std::string_view kViewerFollows =
     "SELECT followee_id FROM follows WHERE follower_id = ? AND followee_id IN (SELECT value FROM json_each(?))";
+
+// Bounds of the caches: about 48 bytes per counter entry, 8 per cached followed id.
+constexpr std::size_t kCachedCounters = 200'000;
+constexpr std::size_t kCachedFollowedIds = 2'000'000;
+// A viewer following more users than this is asked the database for each page instead.
+constexpr std::int64_t kMaxCachedFollowsPerViewer = 5'000;
 
 Status AdjustCounters(sql::Connection& c, std::int64_t follower, std::int64_t followee, std::int64_t delta) {
   MINITOK_ASSIGN_OR_RETURN(auto follow_count, c.Prepare(kAddFollowCount));
@@ -44,7 +51,19 @@ std::span<const EmbeddedFile> Migrations() { return relation_migrations::Files()
 
 RelationServiceSqlite::RelationServiceSqlite(std::unique_ptr<sql::Database> db, user::UserService& users,
                                              const Clock& clock)
-    : db_(std::move(db)), users_(users), clock_(clock) {}
+    : db_(std::move(db)),
+      users_(users),
+      clock_(clock),
+      counts_(kCachedCounters),
+      following_(kCachedFollowedIds, kMaxCachedFollowsPerViewer,
+                 [this](std::int64_t viewer, std::int64_t limit) { return ReadFollowing(viewer, limit); },
+                 [this](std::int64_t viewer, std::span<const std::int64_t> ids) { return ReadFollowingAmong(viewer, ids); }) {}
+
+void RelationServiceSqlite::Changed(std::int64_t follower, std::int64_t followee) {
+  counts_.Invalidate(follower);
+  counts_.Invalidate(followee);
+  following_.Invalidate(follower);
+}
 
 Status RelationServiceSqlite::CheckTarget(std::int64_t user_id, std::int64_t target_id) {
   if (user_id == target_id) return MakeError(Code::kInvalidArgument, "you cannot follow yourself");
@@ -53,22 +72,28 @@ Status RelationServiceSqlite::CheckTarget(std::int64_t user_id, std::int64_t tar
 
 Status RelationServiceSqlite::Follow(std::int64_t user_id, std::int64_t target_id) {
   MINITOK_RETURN_IF_ERROR(CheckTarget(user_id, target_id));
-  return db_->Write([&](sql::Connection& c) -> Status {
+  bool changed = false;
+  const Status written = db_->Write([&](sql::Connection& c) -> Status {
     MINITOK_ASSIGN_OR_RETURN(auto insert, c.Prepare(kInsert));
     MINITOK_RETURN_IF_ERROR(insert.Bind(1, user_id).Bind(2, target_id).Bind(3, clock_.NowMs()).Run());
-    if (c.ChangedRows() == 0) return Ok();  // already following
-    return AdjustCounters(c, user_id, target_id, +1);
+    changed = c.ChangedRows() != 0;  // already following: nothing changes
+    return changed ? AdjustCounters(c, user_id, target_id, +1) : Ok();
   });
+  if (written.ok() && changed) Changed(user_id, target_id);
+  return written;
 }
 
 Status RelationServiceSqlite::Unfollow(std::int64_t user_id, std::int64_t target_id) {
   MINITOK_RETURN_IF_ERROR(CheckTarget(user_id, target_id));
-  return db_->Write([&](sql::Connection& c) -> Status {
+  bool changed = false;
+  const Status written = db_->Write([&](sql::Connection& c) -> Status {
     MINITOK_ASSIGN_OR_RETURN(auto remove, c.Prepare(kDelete));
     MINITOK_RETURN_IF_ERROR(remove.Bind(1, user_id).Bind(2, target_id).Run());
-    if (c.ChangedRows() == 0) return Ok();  // was not following
-    return AdjustCounters(c, user_id, target_id, -1);
+    changed = c.ChangedRows() != 0;  // was not following: nothing changes
+    return changed ? AdjustCounters(c, user_id, target_id, -1) : Ok();
   });
+  if (written.ok() && changed) Changed(user_id, target_id);
+  return written;
 }
 
 Result<std::vector<std::int64_t>> RelationServiceSqlite::ListIds(std::string_view sql, std::int64_t user_id,
@@ -95,36 +120,60 @@ Result<std::vector<std::int64_t>> RelationServiceSqlite::ListFriends(std::int64_
 
 Result<std::vector<RelationStats>> RelationServiceSqlite::GetStats(std::span<const std::int64_t> user_ids,
                                                                    std::int64_t viewer) {
+  MINITOK_ASSIGN_OR_RETURN(const auto counts,
+                           cache::GetMany(counts_, user_ids, [this](auto missing) { return ReadCounts(missing); }));
+  std::vector<std::int64_t> followed;
+  if (viewer != 0 && !user_ids.empty()) {
+    MINITOK_ASSIGN_OR_RETURN(followed, following_.Among(viewer, user_ids));
+  }
   std::vector<RelationStats> stats;
   stats.reserve(user_ids.size());
-  for (const auto id : user_ids) stats.push_back({id, 0, 0, false});
-  if (user_ids.empty()) return stats;
+  for (const auto& c : counts) {
+    RelationStats s = *c;
+    s.is_follow = std::binary_search(followed.begin(), followed.end(), s.user_id);
+    stats.push_back(s);
+  }
+  return stats;
+}
+
+Result<std::vector<std::optional<RelationStats>>> RelationServiceSqlite::ReadCounts(
+    std::span<const std::int64_t> user_ids) {
   const std::string batch = sql::IdArray(user_ids);
-  MINITOK_RETURN_IF_ERROR(db_->Read([&](sql::Connection& c) -> Status {
+  return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::optional<RelationStats>>> {
     MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kStats));
     select.Bind(1, std::string_view(batch));
-    std::unordered_map<std::int64_t, std::pair<std::int64_t, std::int64_t>> counts;
+    std::unordered_map<std::int64_t, RelationStats> rows;
     for (;;) {
       MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
       if (!row) break;
-      counts[select.ColumnInt(0)] = {select.ColumnInt(1), select.ColumnInt(2)};
+      const std::int64_t id = select.ColumnInt(0);
+      rows[id] = {id, select.ColumnInt(1), select.ColumnInt(2), false};
     }
-    std::vector<std::int64_t> followed;
-    if (viewer != 0) {
-      MINITOK_ASSIGN_OR_RETURN(auto follows, c.Prepare(kViewerFollows));
-      follows.Bind(1, viewer).Bind(2, std::string_view(batch));
-      MINITOK_ASSIGN_OR_RETURN(followed, sql::CollectInts(follows));
+    std::vector<std::optional<RelationStats>> counts;
+    for (const auto id : user_ids) {
+      const auto it = rows.find(id);
+      counts.emplace_back(it != rows.end() ? it->second : RelationStats{id, 0, 0, false});
     }
-    for (auto& s : stats) {
-      if (const auto it = counts.find(s.user_id); it != counts.end()) {
-        s.follow_count = it->second.first;
-        s.follower_count = it->second.second;
-      }
-      s.is_follow = std::find(followed.begin(), followed.end(), s.user_id) != followed.end();
-    }
-    return Ok();
-  }));
-  return stats;
+    return counts;
+  });
+}
+
+Result<std::vector<std::int64_t>> RelationServiceSqlite::ReadFollowing(std::int64_t viewer, std::int64_t limit) {
+  return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::int64_t>> {
+    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kAllViewerFollows));
+    select.Bind(1, viewer).Bind(2, limit);
+    return sql::CollectInts(select);
+  });
+}
+
+Result<std::vector<std::int64_t>> RelationServiceSqlite::ReadFollowingAmong(std::int64_t viewer,
+                                                                            std::span<const std::int64_t> user_ids) {
+  const std::string batch = sql::IdArray(user_ids);
+  return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::int64_t>> {
+    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kViewerFollows));
+    select.Bind(1, viewer).Bind(2, std::string_view(batch));
+    return sql::CollectInts(select);
+  });
 }
 
 }  // namespace minitok::relation

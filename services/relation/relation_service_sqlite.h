@@ -1,6 +1,10 @@
 #pragma once
 #include <memory>
+#include <optional>
+#include <vector>
 
+#include "libs/cache/id_set_cache.h"
+#include "libs/cache/keyed_cache.h"
 #include "libs/core/clock.h"
 #include "libs/sql/sqlite.h"
 #include "services/relation/relation_service.h"
@@ -27,10 +31,17 @@ class RelationServiceSqlite final : public RelationService {
  private:
   Status CheckTarget(std::int64_t user_id, std::int64_t target_id);
   Result<std::vector<std::int64_t>> ListIds(std::string_view sql, std::int64_t user_id, Page page);
+  /// Drops what a follow or unfollow that committed changed from the caches.
+  void Changed(std::int64_t follower, std::int64_t followee);
+  Result<std::vector<std::optional<RelationStats>>> ReadCounts(std::span<const std::int64_t> user_ids);
+  Result<std::vector<std::int64_t>> ReadFollowing(std::int64_t viewer, std::int64_t limit);
+  Result<std::vector<std::int64_t>> ReadFollowingAmong(std::int64_t viewer, std::span<const std::int64_t> user_ids);
 
   std::unique_ptr<sql::Database> db_;
   user::UserService& users_;
   const Clock& clock_;
+  cache::KeyedCache<RelationStats> counts_;  ///< is_follow is not part of what it keeps
+  cache::IdSetCache following_;              ///< per viewer: the users they follow
 };
 
 }  // namespace minitok::relation

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "tests/support/fakes.h"
 #include "tests/support/temp_dir.h"
 
@@ -37,6 +40,39 @@ TEST_F(RelationServiceTest, FollowIsIdempotentAndCounted) {
   ASSERT_TRUE(service_.Unfollow(1, 2).ok());
   EXPECT_EQ(Stats(1, 0).follow_count, 0);
   EXPECT_EQ(Stats(2, 0).follower_count, 0);
+  EXPECT_FALSE(Stats(2, 1).is_follow);  // the viewer's cached follows were dropped on change
+}
+
+TEST_F(RelationServiceTest, CachedCountsStayExactUnderConcurrentFollows) {
+  for (int id = 5; id <= 20; ++id) users_.Add(id, "u" + std::to_string(id));
+  std::atomic<bool> writing{true};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([this, r, &writing] {
+      while (writing.load()) {
+        EXPECT_GE(Stats(1, r + 5).follower_count, 0);
+        EXPECT_GE(Stats(r + 5, 0).follow_count, 0);
+      }
+    });
+  }
+  std::vector<std::thread> writers;
+  for (int user = 5; user <= 20; ++user) {
+    writers.emplace_back([this, user] {
+      for (int i = 0; i < 5; ++i) {
+        EXPECT_TRUE(service_.Follow(user, 1).ok());
+        EXPECT_TRUE(service_.Unfollow(user, 1).ok());
+      }
+      if (user % 2 == 1) EXPECT_TRUE(service_.Follow(user, 1).ok());
+    });
+  }
+  for (auto& t : writers) t.join();
+  writing = false;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(Stats(1, 0).follower_count, 8);
+  for (int user = 5; user <= 20; ++user) {
+    EXPECT_EQ(Stats(1, user).is_follow, user % 2 == 1) << user;
+    EXPECT_EQ(Stats(user, 0).follow_count, user % 2 == 1 ? 1 : 0) << user;
+  }
 }
 
 TEST_F(RelationServiceTest, RefusesSelfAndUnknownUsers) {

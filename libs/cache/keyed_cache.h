@@ -1,0 +1,139 @@
+#pragma once
+// Caching objects by id inside the service that owns them (a video's like count, a profile, the
+// ids a viewer follows), so that a feed page costs hash lookups instead of read transactions.
+//
+// The owner invalidates a key after the write that changed it commits. A reader takes a ticket
+// before it reads the database and hands it to Fill(); the fill is dropped when the key's shard
+// was invalidated since the ticket, so a value read before a write never lands after it.
+// Eviction is two-generational: entries live in a recent and an older map; when the recent map
+// reaches half the bound it becomes the older one, and a hit in the older map moves the entry
+// back. Thread-safe; values are copied out (use shared_ptr for large ones).
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "libs/core/result.h"
+
+namespace minitok::cache {
+
+template <typename Value>
+class KeyedCache {
+ public:
+  /// Taken before reading the database for a key; see Fill().
+  using Ticket = std::uint64_t;
+
+  /// `max_weight` bounds the summed weights of the entries (one per entry unless Fill says more).
+  explicit KeyedCache(std::size_t max_weight, std::size_t shards = 32)
+      : half_per_shard_(std::max<std::size_t>(1, max_weight / shards / 2)), shards_(shards) {}
+
+  std::optional<Value> Get(std::int64_t key) {
+    Shard& shard = ShardOf(key);
+    const std::lock_guard lock(shard.mutex);
+    if (const auto it = shard.recent.find(key); it != shard.recent.end()) return it->second.value;
+    const auto old = shard.older.find(key);
+    if (old == shard.older.end()) return std::nullopt;
+    Entry entry = std::move(old->second);
+    shard.older.erase(old);
+    Value value = entry.value;
+    Insert(shard, key, std::move(entry));
+    return value;
+  }
+
+  Ticket TicketFor(std::int64_t key) const { return ShardOf(key).generation.load(std::memory_order_acquire); }
+
+  /// Stores `value` read from the database after `ticket` was taken, unless the key's shard was
+  /// invalidated since. A value heavier than half a shard's share is not cached at all.
+  void Fill(std::int64_t key, Value value, Ticket ticket, std::size_t weight = 1) {
+    if (weight > half_per_shard_) return;
+    Shard& shard = ShardOf(key);
+    const std::lock_guard lock(shard.mutex);
+    if (shard.generation.load(std::memory_order_relaxed) != ticket) return;
+    EraseLocked(shard, key);
+    Insert(shard, key, Entry{std::move(value), weight});
+  }
+
+  /// Call after the write that changed `key` committed.
+  void Invalidate(std::int64_t key) {
+    Shard& shard = ShardOf(key);
+    const std::lock_guard lock(shard.mutex);
+    shard.generation.fetch_add(1, std::memory_order_acq_rel);
+    EraseLocked(shard, key);
+  }
+
+ private:
+  struct Entry {
+    Value value;
+    std::size_t weight = 1;
+  };
+  struct Shard {
+    std::mutex mutex;
+    std::atomic<std::uint64_t> generation{0};
+    std::unordered_map<std::int64_t, Entry> recent;
+    std::unordered_map<std::int64_t, Entry> older;
+    std::size_t recent_weight = 0;
+  };
+
+  Shard& ShardOf(std::int64_t key) const {
+    // Ids are dense integers: mix them so that neighbours spread over the shards.
+    const auto mixed = static_cast<std::uint64_t>(key) * 0x9E3779B97F4A7C15ULL;
+    return shards_[(mixed >> 32) % shards_.size()];
+  }
+
+  void Insert(Shard& shard, std::int64_t key, Entry entry) {
+    if (shard.recent_weight + entry.weight > half_per_shard_) {
+      shard.older = std::move(shard.recent);
+      shard.recent.clear();
+      shard.recent_weight = 0;
+    }
+    shard.recent_weight += entry.weight;
+    shard.recent.emplace(key, std::move(entry));
+  }
+
+  static void EraseLocked(Shard& shard, std::int64_t key) {
+    if (const auto it = shard.recent.find(key); it != shard.recent.end()) {
+      shard.recent_weight -= it->second.weight;
+      shard.recent.erase(it);
+    }
+    shard.older.erase(key);
+  }
+
+  std::size_t half_per_shard_;
+  mutable std::vector<Shard> shards_;
+};
+
+/// The values of `ids` (one per id, in order), from `cache` where present; the missing ones are
+/// read with one call of `load(missing_ids)`, which answers one std::optional<Value> per id it
+/// was given (nullopt: nothing to cache, e.g. no such row) and fills the cache.
+template <typename Value, typename Load>
+Result<std::vector<std::optional<Value>>> GetMany(KeyedCache<Value>& cache, std::span<const std::int64_t> ids,
+                                                   Load&& load) {
+  std::vector<std::optional<Value>> values(ids.size());
+  std::vector<std::int64_t> missing;
+  std::vector<std::size_t> positions;
+  std::vector<typename KeyedCache<Value>::Ticket> tickets;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    values[i] = cache.Get(ids[i]);
+    if (!values[i]) {
+      missing.push_back(ids[i]);
+      positions.push_back(i);
+      tickets.push_back(cache.TicketFor(ids[i]));
+    }
+  }
+  if (missing.empty()) return values;
+  MINITOK_ASSIGN_OR_RETURN(std::vector<std::optional<Value>> loaded, load(std::span<const std::int64_t>(missing)));
+  if (loaded.size() != missing.size()) return MakeError(Code::kInternal, "cache load answered the wrong count");
+  for (std::size_t j = 0; j < missing.size(); ++j) {
+    if (loaded[j]) cache.Fill(missing[j], *loaded[j], tickets[j]);
+    values[positions[j]] = std::move(loaded[j]);
+  }
+  return values;
+}
+
+}  // namespace minitok::cache
