@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -109,8 +110,9 @@ class KeyedCache {
 };
 
 /// The values of `ids` (one per id, in order), from `cache` where present; the missing ones are
-/// read with one call of `load(missing_ids)`, which answers one std::optional<Value> per id it
-/// was given (nullopt: nothing to cache, e.g. no such row) and fills the cache.
+/// read with one call of `load(missing_ids)`, which answers one value per id it was given and
+/// fills the cache. A load may answer std::optional values: nullopt (e.g. no such row) is passed
+/// on and not cached.
 template <typename Value, typename Load>
 Result<std::vector<std::optional<Value>>> GetMany(KeyedCache<Value>& cache, std::span<const std::int64_t> ids,
                                                    Load&& load) {
@@ -127,11 +129,18 @@ Result<std::vector<std::optional<Value>>> GetMany(KeyedCache<Value>& cache, std:
     }
   }
   if (missing.empty()) return values;
-  MINITOK_ASSIGN_OR_RETURN(std::vector<std::optional<Value>> loaded, load(std::span<const std::int64_t>(missing)));
-  if (loaded.size() != missing.size()) return MakeError(Code::kInternal, "cache load answered the wrong count");
+  auto loaded = load(std::span<const std::int64_t>(missing));
+  if (!loaded.ok()) return loaded.error();
+  if (loaded->size() != missing.size()) return MakeError(Code::kInternal, "cache load answered the wrong count");
   for (std::size_t j = 0; j < missing.size(); ++j) {
-    if (loaded[j]) cache.Fill(missing[j], *loaded[j], tickets[j]);
-    values[positions[j]] = std::move(loaded[j]);
+    auto& value = (*loaded)[j];
+    if constexpr (std::is_same_v<std::decay_t<decltype(value)>, Value>) {
+      cache.Fill(missing[j], value, tickets[j]);
+      values[positions[j]] = std::move(value);
+    } else {
+      if (value) cache.Fill(missing[j], *value, tickets[j]);
+      values[positions[j]] = std::move(value);
+    }
   }
   return values;
 }

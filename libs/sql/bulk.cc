@@ -9,14 +9,15 @@ Status BulkRun(Database& db, std::string_view statement, std::int64_t count,
                const std::function<bool(Statement&, std::int64_t)>& bind, std::int64_t batch) {
   for (std::int64_t start = 0; start < count; start += batch) {
     const std::int64_t end = std::min(count, start + batch);
-    MINITOK_RETURN_IF_ERROR(db.Write([&](Connection& c) -> Status {
+    const Status written = db.Write([&](Connection& c) -> Status {
       for (std::int64_t i = start; i < end; ++i) {
         MINITOK_ASSIGN_OR_RETURN(auto insert, c.Prepare(statement));
         if (!bind(insert, i)) continue;
         MINITOK_RETURN_IF_ERROR(insert.Run());
       }
       return Ok();
-    }));
+    });
+    if (!written.ok()) return written;
   }
   return Ok();
 }

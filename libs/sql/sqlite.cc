@@ -263,6 +263,22 @@ Result<std::unordered_map<std::int64_t, std::int64_t>> CollectIntMap(Statement& 
   }
 }
 
+Result<std::vector<std::int64_t>> ReadCounts(Database& db, std::string_view sql, std::span<const std::int64_t> ids) {
+  const std::string batch = IdArray(ids);
+  return db.Read([&](Connection& c) -> Result<std::vector<std::int64_t>> {
+    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(sql));
+    select.Bind(1, std::string_view(batch));
+    MINITOK_ASSIGN_OR_RETURN(const auto found, CollectIntMap(select));
+    std::vector<std::int64_t> counts;
+    counts.reserve(ids.size());
+    for (const auto id : ids) {
+      const auto it = found.find(id);
+      counts.push_back(it != found.end() ? it->second : 0);
+    }
+    return counts;
+  });
+}
+
 std::string IdArray(std::span<const std::int64_t> ids) {
   std::string out = "[";
   for (std::size_t i = 0; i < ids.size(); ++i) {

@@ -180,6 +180,10 @@ Result<std::vector<std::int64_t>> CollectInts(Statement& statement);
 /// Steps `statement` to the end, mapping column 0 to column 1 of every row.
 Result<std::unordered_map<std::int64_t, std::int64_t>> CollectIntMap(Statement& statement);
 
+/// Runs `sql`, which selects (id, count) rows for the ids of a batch bound as ?1 (see IdArray),
+/// and answers one count per id asked, in order; zero for an id without a row.
+Result<std::vector<std::int64_t>> ReadCounts(Database& db, std::string_view sql, std::span<const std::int64_t> ids);
+
 /// "[1,2,3]": a batch of ids bound as one parameter and expanded in SQL with
 /// `IN (SELECT value FROM json_each(?))`, so one prepared statement serves every batch size.
 std::string IdArray(std::span<const std::int64_t> ids);

@@ -21,6 +21,11 @@ constexpr std::string_view kCounts =
 
 constexpr std::size_t kMaxCommentCharacters = 500;
 
+// Bounds of the caches: counters, and the newest comments of each video (lists open at the top).
+constexpr std::size_t kCachedCounters = 200'000;
+constexpr std::size_t kCachedComments = 200'000;
+constexpr std::int64_t kNewestKeptPerVideo = 100;
+
 }  // namespace
 
 std::span<const EmbeddedFile> Migrations() { return comment_migrations::Files(); }
@@ -31,13 +36,18 @@ Status ValidateCommentText(std::string_view text) {
 
 CommentServiceSqlite::CommentServiceSqlite(std::unique_ptr<sql::Database> db, video::VideoService& videos,
                                            const Clock& clock)
-    : db_(std::move(db)), videos_(videos), clock_(clock) {}
+    : db_(std::move(db)), videos_(videos), clock_(clock), counts_(kCachedCounters), newest_(kCachedComments) {}
+
+void CommentServiceSqlite::Changed(std::int64_t video_id) {
+  counts_.Invalidate(video_id);
+  newest_.Invalidate(video_id);
+}
 
 Result<CommentRecord> CommentServiceSqlite::Add(std::int64_t user_id, std::int64_t video_id,
                                                 std::string_view text) {
   MINITOK_RETURN_IF_ERROR(ValidateCommentText(text));
   MINITOK_RETURN_IF_ERROR(video::FindVisibleVideo(videos_, video_id));
-  return db_->Write([&](sql::Connection& c) -> Result<CommentRecord> {
+  auto added = db_->Write([&](sql::Connection& c) -> Result<CommentRecord> {
     CommentRecord comment{0, video_id, user_id, std::string(text), clock_.NowMs()};
     MINITOK_ASSIGN_OR_RETURN(auto insert, c.Prepare(kInsert));
     MINITOK_RETURN_IF_ERROR(
@@ -47,6 +57,8 @@ Result<CommentRecord> CommentServiceSqlite::Add(std::int64_t user_id, std::int64
     MINITOK_RETURN_IF_ERROR(count.Bind(1, video_id).Bind(2, std::int64_t{1}).Run());
     return comment;
   });
+  if (added.ok()) Changed(video_id);
+  return added;
 }
 
 Status CommentServiceSqlite::Delete(std::int64_t user_id, std::int64_t video_id, std::int64_t comment_id) {
@@ -71,17 +83,35 @@ Status CommentServiceSqlite::Delete(std::int64_t user_id, std::int64_t video_id,
       return MakeError(Code::kPermissionDenied, "you can delete only your own comments or comments on your videos");
     }
   }
-  return db_->Write([&](sql::Connection& c) -> Status {
+  const Status deleted = db_->Write([&](sql::Connection& c) -> Status {
     MINITOK_ASSIGN_OR_RETURN(auto remove, c.Prepare(kDelete));
     MINITOK_RETURN_IF_ERROR(remove.Bind(1, comment_id).Run());
     if (c.ChangedRows() == 0) return not_found;  // deleted concurrently
     MINITOK_ASSIGN_OR_RETURN(auto count, c.Prepare(kAddCount));
     return count.Bind(1, owner.video_id).Bind(2, std::int64_t{-1}).Run();
   });
+  if (deleted.ok()) Changed(owner.video_id);
+  return deleted;
 }
 
 Result<std::vector<CommentRecord>> CommentServiceSqlite::List(std::int64_t video_id, Page page) {
   MINITOK_RETURN_IF_ERROR(video::FindVisibleVideo(videos_, video_id));
+  if (page.offset + page.limit > kNewestKeptPerVideo) return ReadComments(video_id, page);
+  std::optional<CommentList> newest = newest_.Get(video_id);
+  if (!newest) {
+    const auto ticket = newest_.TicketFor(video_id);
+    MINITOK_ASSIGN_OR_RETURN(auto read, ReadComments(video_id, {.offset = 0, .limit = kNewestKeptPerVideo}));
+    newest = std::make_shared<const std::vector<CommentRecord>>(std::move(read));
+    newest_.Fill(video_id, *newest, ticket, (*newest)->size() + 1);
+  }
+  const auto& all = **newest;
+  const auto begin = std::min<std::size_t>(all.size(), static_cast<std::size_t>(page.offset));
+  const auto end = std::min<std::size_t>(all.size(), static_cast<std::size_t>(page.offset + page.limit));
+  return std::vector<CommentRecord>(all.begin() + static_cast<std::ptrdiff_t>(begin),
+                                    all.begin() + static_cast<std::ptrdiff_t>(end));
+}
+
+Result<std::vector<CommentRecord>> CommentServiceSqlite::ReadComments(std::int64_t video_id, Page page) {
   return db_->Read([&](sql::Connection& c) -> Result<std::vector<CommentRecord>> {
     MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kList));
     select.Bind(1, video_id).Bind(2, page.limit).Bind(3, page.offset);
@@ -96,20 +126,11 @@ Result<std::vector<CommentRecord>> CommentServiceSqlite::List(std::int64_t video
 }
 
 Result<std::vector<VideoCommentCount>> CommentServiceSqlite::GetCounts(std::span<const std::int64_t> video_ids) {
+  MINITOK_ASSIGN_OR_RETURN(const auto found,
+                           cache::GetMany(counts_, video_ids, [this](auto missing) { return sql::ReadCounts(*db_, kCounts, missing); }));
   std::vector<VideoCommentCount> counts;
   counts.reserve(video_ids.size());
-  for (const auto id : video_ids) counts.push_back({id, 0});
-  if (video_ids.empty()) return counts;
-  const std::string batch = sql::IdArray(video_ids);
-  MINITOK_RETURN_IF_ERROR(db_->Read([&](sql::Connection& c) -> Status {
-    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kCounts));
-    select.Bind(1, std::string_view(batch));
-    MINITOK_ASSIGN_OR_RETURN(const auto found, sql::CollectIntMap(select));
-    for (auto& count : counts) {
-      if (const auto it = found.find(count.video_id); it != found.end()) count.comment_count = it->second;
-    }
-    return Ok();
-  }));
+  for (std::size_t i = 0; i < video_ids.size(); ++i) counts.push_back({video_ids[i], found[i].value_or(0)});
   return counts;
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 #include <memory>
+#include <optional>
+#include <vector>
 
+#include "libs/cache/keyed_cache.h"
 #include "libs/core/clock.h"
 #include "libs/sql/sqlite.h"
 #include "services/comment/comment_service.h"
@@ -22,9 +25,17 @@ class CommentServiceSqlite final : public CommentService {
   Result<std::vector<VideoCommentCount>> GetCounts(std::span<const std::int64_t> video_ids) override;
 
  private:
+  using CommentList = std::shared_ptr<const std::vector<CommentRecord>>;
+
+  /// Drops what a comment added or deleted changed from the caches.
+  void Changed(std::int64_t video_id);
+  Result<std::vector<CommentRecord>> ReadComments(std::int64_t video_id, Page page);
+
   std::unique_ptr<sql::Database> db_;
   video::VideoService& videos_;
   const Clock& clock_;
+  cache::KeyedCache<std::int64_t> counts_;
+  cache::KeyedCache<CommentList> newest_;  ///< per video: its newest comments, newest first
 };
 
 Status ValidateCommentText(std::string_view text);

@@ -38,6 +38,28 @@ TEST_F(CommentServiceTest, AddsListsNewestFirstAndCounts) {
   EXPECT_EQ(Count(10), 2);
 }
 
+TEST_F(CommentServiceTest, PagesAgreeWithTheDatabaseBeforeAndAfterChanges) {
+  for (int i = 1; i <= 130; ++i) ASSERT_TRUE(service_.Add(1, 10, "c" + std::to_string(i)).ok());
+  const auto contents = [&](Page page) {
+    const std::vector<CommentRecord> list = service_.List(10, page).value();
+    std::vector<std::string> out;
+    for (const auto& c : list) out.push_back(c.content);
+    return out;
+  };
+  EXPECT_EQ(contents({0, 2}), (std::vector<std::string>{"c130", "c129"}));
+  EXPECT_EQ(contents({98, 3}), (std::vector<std::string>{"c32", "c31", "c30"}));  // crosses the kept newest
+  EXPECT_EQ(contents({128, 10}), (std::vector<std::string>{"c2", "c1"}));
+  EXPECT_EQ(contents({500, 10}), std::vector<std::string>{});
+  EXPECT_EQ(Count(10), 130);
+  auto added = service_.Add(2, 10, "newest");
+  ASSERT_TRUE(added.ok());
+  EXPECT_EQ(contents({0, 2}), (std::vector<std::string>{"newest", "c130"}));
+  EXPECT_EQ(Count(10), 131);
+  ASSERT_TRUE(service_.Delete(2, 10, added->id).ok());
+  EXPECT_EQ(contents({0, 1}), (std::vector<std::string>{"c130"}));
+  EXPECT_EQ(Count(10), 130);
+}
+
 TEST_F(CommentServiceTest, OnlyTheCommenterOrTheVideoAuthorMayDelete) {
   const auto id = service_.Add(1, 10, "hello").value().id;
   auto stranger = service_.Delete(2, 10, id);

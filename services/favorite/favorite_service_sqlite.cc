@@ -114,7 +114,7 @@ Result<std::vector<std::int64_t>> FavoriteServiceSqlite::ListLikedVideos(std::in
 Result<std::vector<VideoFavoriteStats>> FavoriteServiceSqlite::GetVideoStats(
     std::span<const std::int64_t> video_ids, std::int64_t viewer) {
   MINITOK_ASSIGN_OR_RETURN(const auto counts,
-                           cache::GetMany(video_counts_, video_ids, [this](auto missing) { return ReadVideoCounts(missing); }));
+                           cache::GetMany(video_counts_, video_ids, [this](auto missing) { return sql::ReadCounts(*db_, kVideoCounts, missing); }));
   std::vector<VideoFavoriteStats> stats;
   stats.reserve(video_ids.size());
   for (std::size_t i = 0; i < video_ids.size(); ++i) stats.push_back({video_ids[i], counts[i].value_or(0), false});
@@ -139,22 +139,6 @@ Result<std::vector<std::int64_t>> FavoriteServiceSqlite::ReadLikedAmong(std::int
     MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kViewerLikes));
     select.Bind(1, viewer).Bind(2, std::string_view(batch));
     return sql::CollectInts(select);
-  });
-}
-
-Result<std::vector<std::optional<std::int64_t>>> FavoriteServiceSqlite::ReadVideoCounts(
-    std::span<const std::int64_t> video_ids) {
-  const std::string batch = sql::IdArray(video_ids);
-  return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::optional<std::int64_t>>> {
-    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kVideoCounts));
-    select.Bind(1, std::string_view(batch));
-    MINITOK_ASSIGN_OR_RETURN(const auto found, sql::CollectIntMap(select));
-    std::vector<std::optional<std::int64_t>> counts;
-    for (const auto id : video_ids) {
-      const auto it = found.find(id);
-      counts.emplace_back(it != found.end() ? it->second : 0);  // no row yet: no likes
-    }
-    return counts;
   });
 }
 

@@ -30,7 +30,6 @@ class FavoriteServiceSqlite final : public FavoriteService {
  private:
   /// Drops what a like or unlike that committed changed from the caches.
   void Changed(std::int64_t liker, std::int64_t video_id, std::int64_t author);
-  Result<std::vector<std::optional<std::int64_t>>> ReadVideoCounts(std::span<const std::int64_t> video_ids);
   Result<std::vector<std::optional<UserFavoriteStats>>> ReadUserStats(std::span<const std::int64_t> user_ids);
   Result<std::vector<std::int64_t>> ReadLiked(std::int64_t viewer, std::int64_t limit);
   Result<std::vector<std::int64_t>> ReadLikedAmong(std::int64_t viewer, std::span<const std::int64_t> video_ids);

@@ -62,7 +62,9 @@ TEST_F(RelationServiceTest, CachedCountsStayExactUnderConcurrentFollows) {
         EXPECT_TRUE(service_.Follow(user, 1).ok());
         EXPECT_TRUE(service_.Unfollow(user, 1).ok());
       }
-      if (user % 2 == 1) EXPECT_TRUE(service_.Follow(user, 1).ok());
+      if (user % 2 == 1) {
+        EXPECT_TRUE(service_.Follow(user, 1).ok());
+      }
     });
   }
   for (auto& t : writers) t.join();
