@@ -1,5 +1,7 @@
 #include "services/user/user_service_sqlite.h"
 
+#include <algorithm>
+
 #include "embedded/user_migrations.h"
 #include "libs/core/text.h"
 
@@ -24,6 +26,9 @@ Status ValidateCredential(std::string_view value, std::string_view what) {
   return Ok();
 }
 
+// Profiles never change once registered, so nothing invalidates them; only a bound applies.
+constexpr std::size_t kCachedProfiles = 200'000;
+
 Error NameTaken() { return MakeError(Code::kAlreadyExists, "this username is already taken"); }
 
 }  // namespace
@@ -42,7 +47,7 @@ Status ValidatePassword(std::string_view password) { return ValidateCredential(p
 
 UserServiceSqlite::UserServiceSqlite(std::unique_ptr<sql::Database> db,
                                      const security::PasswordHasher& hasher, const Clock& clock)
-    : db_(std::move(db)), hasher_(hasher), clock_(clock) {}
+    : db_(std::move(db)), hasher_(hasher), clock_(clock), profiles_(kCachedProfiles) {}
 
 Result<std::int64_t> UserServiceSqlite::Register(std::string_view name, std::string_view password) {
   MINITOK_RETURN_IF_ERROR(ValidateUsername(name));
@@ -90,19 +95,34 @@ Result<std::int64_t> UserServiceSqlite::Login(std::string_view name, std::string
 }
 
 Result<std::vector<UserProfile>> UserServiceSqlite::GetUsers(std::span<const std::int64_t> ids) {
-  if (ids.empty()) return std::vector<UserProfile>{};
+  MINITOK_ASSIGN_OR_RETURN(auto found,
+                           cache::GetMany(profiles_, ids, [this](auto missing) { return ReadProfiles(missing); }));
+  std::vector<UserProfile> users;
+  users.reserve(found.size());
+  for (auto& profile : found) {
+    if (profile) users.push_back(std::move(*profile));
+  }
+  return users;
+}
+
+Result<std::vector<std::optional<UserProfile>>> UserServiceSqlite::ReadProfiles(std::span<const std::int64_t> ids) {
   const std::string batch = sql::IdArray(ids);
-  return db_->Read([&](sql::Connection& c) -> Result<std::vector<UserProfile>> {
+  MINITOK_ASSIGN_OR_RETURN(auto rows, db_->Read([&](sql::Connection& c) -> Result<std::vector<UserProfile>> {
     MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kSelectByIds));
     select.Bind(1, std::string_view(batch));
     std::vector<UserProfile> users;
     for (;;) {
       MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
-      if (!row) break;
+      if (!row) return users;
       users.push_back({select.ColumnInt(0), select.ColumnText(1), select.ColumnText(2)});
     }
-    return users;
-  });
+  }));
+  std::vector<std::optional<UserProfile>> profiles(ids.size());
+  for (auto& row : rows) {
+    const auto at = std::find(ids.begin(), ids.end(), row.id);
+    if (at != ids.end()) profiles[static_cast<std::size_t>(at - ids.begin())] = std::move(row);
+  }
+  return profiles;
 }
 
 }  // namespace minitok::user

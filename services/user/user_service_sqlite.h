@@ -1,6 +1,9 @@
 #pragma once
 #include <memory>
+#include <optional>
+#include <vector>
 
+#include "libs/cache/keyed_cache.h"
 #include "libs/core/clock.h"
 #include "libs/security/password_hasher.h"
 #include "libs/sql/sqlite.h"
@@ -22,9 +25,13 @@ class UserServiceSqlite final : public UserService {
   Result<std::vector<UserProfile>> GetUsers(std::span<const std::int64_t> ids) override;
 
  private:
+  /// One entry per id, in order; nullopt for an id without a user.
+  Result<std::vector<std::optional<UserProfile>>> ReadProfiles(std::span<const std::int64_t> ids);
+
   std::unique_ptr<sql::Database> db_;
   const security::PasswordHasher& hasher_;
   const Clock& clock_;
+  cache::KeyedCache<UserProfile> profiles_;
 };
 
 }  // namespace minitok::user

@@ -64,6 +64,14 @@ TEST_F(UserServiceTest, GetsUsersInBatchesSkippingUnknownIds) {
   auto users = service_.GetUsers(ids);
   ASSERT_TRUE(users.ok());
   ASSERT_EQ(users->size(), 2u);
+  EXPECT_EQ((*users)[0].name, "bob");  // in the order asked
+  EXPECT_EQ((*users)[1].name, "alice");
+  // An unknown id is not remembered as unknown: it may be registered next.
+  for (int i = 3; i <= 99; ++i) ASSERT_TRUE(service_.Register("user" + std::to_string(i), "secret").ok());
+  auto again = service_.GetUsers(ids);
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), 3u);
+  EXPECT_EQ((*again)[1].name, "user99");
 }
 
 }  // namespace
