@@ -1,5 +1,8 @@
 #include "services/video/video_store.h"
 
+#include <algorithm>
+#include <limits>
+
 #include "embedded/video_migrations.h"
 
 namespace minitok::video {
@@ -50,11 +53,20 @@ constexpr std::string_view kTrash = "SELECT path FROM trash";
 constexpr std::string_view kForgetTrash = "DELETE FROM trash WHERE path = ?";
 constexpr std::string_view kRetry =
     "UPDATE jobs SET running = 0, attempts = ?, next_attempt_ms = ?, last_error = ? WHERE video_id = ?";
-constexpr std::string_view kSetReason = "UPDATE videos SET state_reason = ? WHERE id = ?";
-constexpr std::string_view kSetFailed = "UPDATE videos SET state = 2, state_reason = ? WHERE id = ?";
+constexpr std::string_view kSetReason = "UPDATE videos SET state_reason = ? WHERE id = ? RETURNING author_id";
+constexpr std::string_view kSetFailed =
+    "UPDATE videos SET state = 2, state_reason = ? WHERE id = ? RETURNING author_id";
 constexpr std::string_view kResetRunning = "UPDATE jobs SET running = 0 WHERE running = 1";
 constexpr std::string_view kJobFolders =
     "SELECT v.media_key FROM jobs j JOIN videos v ON v.id = j.video_id WHERE v.media_key != ''";
+
+// The caches. The feed's newest videos are one entry: the first pages of the feed are read by
+// everyone, and only a video becoming ready changes them.
+constexpr std::int64_t kFeedHeadKey = 0;
+constexpr std::int64_t kFeedHeadSize = 300;
+constexpr std::int64_t kNewestKeptPerAuthor = 100;
+constexpr std::size_t kCachedRecords = 200'000;
+constexpr std::size_t kCachedCounters = 200'000;
 
 VideoRecord ReadVideo(const sql::Statement& s) {
   VideoRecord v;
@@ -88,6 +100,16 @@ Result<std::vector<std::string>> ReadTexts(sql::Statement& s) {
   }
 }
 
+/// Runs an update of one video that answers its author (RETURNING author_id); 0 when no row matched.
+Result<std::int64_t> UpdateVideo(sql::Statement& update) {
+  MINITOK_ASSIGN_OR_RETURN(const bool row, update.Step());
+  if (!row) return std::int64_t{0};
+  const std::int64_t author = update.ColumnInt(0);
+  MINITOK_ASSIGN_OR_RETURN(const bool more, update.Step());
+  (void)more;  // stepping to the end completes the statement
+  return author;
+}
+
 /// Runs one statement binding `text` as its only parameter, in its own write transaction.
 Status WriteOne(sql::Database& db, std::string_view statement, const std::string& text) {
   return db.Write([&](sql::Connection& c) -> Status {
@@ -107,20 +129,70 @@ Result<std::vector<std::string>> ReadAllTexts(sql::Database& db, std::string_vie
 
 std::span<const EmbeddedFile> Migrations() { return video_migrations::Files(); }
 
-VideoStore::VideoStore(std::unique_ptr<sql::Database> db, const Clock& clock) : db_(std::move(db)), clock_(clock) {}
+VideoStore::VideoStore(std::unique_ptr<sql::Database> db, const Clock& clock)
+    : db_(std::move(db)),
+      clock_(clock),
+      records_(kCachedRecords),
+      work_counts_(kCachedCounters),
+      newest_(kCachedRecords) {}
+
+void VideoStore::Changed(std::int64_t video_id, std::int64_t author_id) {
+  records_.Invalidate(video_id);
+  newest_.Invalidate(author_id);
+  newest_.Invalidate(kFeedHeadKey);
+}
+
+Result<VideoStore::VideoList> VideoStore::Newest(std::int64_t key, const std::function<Result<std::vector<VideoRecord>>()>& read) {
+  if (auto cached = newest_.Get(key)) return std::move(*cached);
+  const auto ticket = newest_.TicketFor(key);
+  MINITOK_ASSIGN_OR_RETURN(auto videos, read());
+  auto list = std::make_shared<const std::vector<VideoRecord>>(std::move(videos));
+  newest_.Fill(key, list, ticket, list->size() + 1);
+  return list;
+}
 
 Result<FeedPage> VideoStore::Feed(std::int64_t before_ms, int limit) {
-  return db_->Read([&](sql::Connection& c) -> Result<FeedPage> {
+  MINITOK_ASSIGN_OR_RETURN(const VideoList head, Newest(kFeedHeadKey, [&] {
+    return ReadFeed(std::numeric_limits<std::int64_t>::max(), kFeedHeadSize);
+  }));
+  const auto begin = std::find_if(head->begin(), head->end(), [&](const VideoRecord& v) { return v.ready_ms < before_ms; });
+  const bool holds_all = static_cast<std::int64_t>(head->size()) < kFeedHeadSize;
+  FeedPage page;
+  if (holds_all || head->end() - begin >= limit) {
+    page.videos.assign(begin, begin + std::min<std::ptrdiff_t>(head->end() - begin, limit));
+  } else {
+    MINITOK_ASSIGN_OR_RETURN(page.videos, ReadFeed(before_ms, limit));
+  }
+  page.next_time_ms = page.videos.empty() ? before_ms : page.videos.back().ready_ms;
+  return page;
+}
+
+Result<std::vector<VideoRecord>> VideoStore::ReadFeed(std::int64_t before_ms, std::int64_t limit) {
+  return db_->Read([&](sql::Connection& c) -> Result<std::vector<VideoRecord>> {
     MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kFeed));
-    select.Bind(1, before_ms).Bind(2, static_cast<std::int64_t>(limit));
-    FeedPage page;
-    MINITOK_ASSIGN_OR_RETURN(page.videos, ReadVideos(select));
-    page.next_time_ms = page.videos.empty() ? before_ms : page.videos.back().ready_ms;
-    return page;
+    select.Bind(1, before_ms).Bind(2, limit);
+    return ReadVideos(select);
   });
 }
 
 Result<std::vector<VideoRecord>> VideoStore::ListByAuthor(std::int64_t author_id, bool include_unready, Page page) {
+  MINITOK_ASSIGN_OR_RETURN(const VideoList newest, Newest(author_id, [&] {
+    return ReadByAuthor(author_id, true, {.offset = 0, .limit = kNewestKeptPerAuthor});
+  }));
+  const bool holds_all = static_cast<std::int64_t>(newest->size()) < kNewestKeptPerAuthor;
+  std::vector<VideoRecord> videos;
+  std::int64_t skipped = 0;
+  for (const auto& v : *newest) {
+    if (!include_unready && v.state != VideoState::kReady) continue;
+    if (skipped++ < page.offset) continue;
+    if (static_cast<std::int64_t>(videos.size()) == page.limit) break;
+    videos.push_back(v);
+  }
+  if (holds_all || static_cast<std::int64_t>(videos.size()) == page.limit) return videos;
+  return ReadByAuthor(author_id, include_unready, page);
+}
+
+Result<std::vector<VideoRecord>> VideoStore::ReadByAuthor(std::int64_t author_id, bool include_unready, Page page) {
   return db_->Read([&](sql::Connection& c) -> Result<std::vector<VideoRecord>> {
     MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(include_unready ? kByAuthorAll : kByAuthorReady));
     select.Bind(1, author_id).Bind(2, page.limit).Bind(3, page.offset);
@@ -129,30 +201,38 @@ Result<std::vector<VideoRecord>> VideoStore::ListByAuthor(std::int64_t author_id
 }
 
 Result<std::vector<VideoRecord>> VideoStore::GetVideos(std::span<const std::int64_t> ids) {
-  if (ids.empty()) return std::vector<VideoRecord>{};
+  MINITOK_ASSIGN_OR_RETURN(auto found,
+                           cache::GetMany(records_, ids, [this](auto missing) { return ReadRecords(missing); }));
+  std::vector<VideoRecord> videos;
+  videos.reserve(found.size());
+  for (auto& v : found) {
+    if (v) videos.push_back(std::move(*v));
+  }
+  return videos;
+}
+
+Result<std::vector<std::optional<VideoRecord>>> VideoStore::ReadRecords(std::span<const std::int64_t> ids) {
   const std::string batch = sql::IdArray(ids);
-  return db_->Read([&](sql::Connection& c) -> Result<std::vector<VideoRecord>> {
+  MINITOK_ASSIGN_OR_RETURN(auto rows, db_->Read([&](sql::Connection& c) -> Result<std::vector<VideoRecord>> {
     MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kByIds));
     select.Bind(1, std::string_view(batch));
     return ReadVideos(select);
-  });
+  }));
+  std::vector<std::optional<VideoRecord>> records(ids.size());
+  for (auto& row : rows) {
+    const auto at = std::find(ids.begin(), ids.end(), row.id);
+    if (at != ids.end()) records[static_cast<std::size_t>(at - ids.begin())] = std::move(row);
+  }
+  return records;
 }
 
 Result<std::vector<WorkCount>> VideoStore::GetWorkCounts(std::span<const std::int64_t> user_ids) {
+  MINITOK_ASSIGN_OR_RETURN(
+      const auto found,
+      cache::GetMany(work_counts_, user_ids, [this](auto missing) { return sql::ReadCounts(*db_, kWorkCounts, missing); }));
   std::vector<WorkCount> counts;
   counts.reserve(user_ids.size());
-  for (const auto id : user_ids) counts.push_back({id, 0});
-  if (user_ids.empty()) return counts;
-  const std::string batch = sql::IdArray(user_ids);
-  MINITOK_RETURN_IF_ERROR(db_->Read([&](sql::Connection& c) -> Status {
-    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kWorkCounts));
-    select.Bind(1, std::string_view(batch));
-    MINITOK_ASSIGN_OR_RETURN(const auto found, sql::CollectIntMap(select));
-    for (auto& count : counts) {
-      if (const auto it = found.find(count.user_id); it != found.end()) count.work_count = it->second;
-    }
-    return Ok();
-  }));
+  for (std::size_t i = 0; i < user_ids.size(); ++i) counts.push_back({user_ids[i], found[i].value_or(0)});
   return counts;
 }
 
@@ -177,7 +257,7 @@ Status VideoStore::StageFolder(const std::string& media_key) {
 }
 
 Result<VideoRecord> VideoStore::InsertProcessing(const NewVideo& v) {
-  return db_->Write([&](sql::Connection& c) -> Result<VideoRecord> {
+  auto inserted = db_->Write([&](sql::Connection& c) -> Result<VideoRecord> {
     const std::int64_t now = clock_.NowMs();
     MINITOK_ASSIGN_OR_RETURN(auto insert, c.Prepare(kInsertVideo));
     insert.Bind(1, v.author_id)
@@ -208,6 +288,8 @@ Result<VideoRecord> VideoStore::InsertProcessing(const NewVideo& v) {
     MINITOK_RETURN_IF_ERROR(unstage.Bind(1, std::string_view(v.media_key)).Run());
     return record;
   });
+  if (inserted.ok()) Changed(inserted->id, v.author_id);
+  return inserted;
 }
 
 Result<std::optional<Job>> VideoStore::ClaimDueJob() {
@@ -234,12 +316,13 @@ Result<std::optional<std::int64_t>> VideoStore::NextDueTime() {
 }
 
 Status VideoStore::MarkReady(std::int64_t video_id, const std::string& play_path, bool keep_original) {
-  return db_->Write([&](sql::Connection& c) -> Status {
+  std::int64_t author = 0;
+  const Status written = db_->Write([&](sql::Connection& c) -> Status {
     MINITOK_ASSIGN_OR_RETURN(auto original, c.Prepare(kOriginalOf));
     original.Bind(1, video_id);
     MINITOK_ASSIGN_OR_RETURN(const bool exists, original.Step());
     if (!exists) return MakeError(Code::kNotFound, "video vanished");
-    const std::int64_t author = original.ColumnInt(0);
+    author = original.ColumnInt(0);
     const std::string original_path = original.ColumnText(1);
     MINITOK_ASSIGN_OR_RETURN(auto last, c.Prepare(kLastReadyTime));
     MINITOK_ASSIGN_OR_RETURN(const bool has_last, last.Step());
@@ -263,33 +346,52 @@ Status VideoStore::MarkReady(std::int64_t video_id, const std::string& play_path
     }
     return Ok();
   });
+  if (written.ok()) {
+    Changed(video_id, author);
+    work_counts_.Invalidate(author);
+  }
+  return written;
 }
 
 Status VideoStore::RetryLater(std::int64_t video_id, std::int64_t attempts, std::int64_t due_ms,
                               const std::string& reason) {
-  return db_->Write([&](sql::Connection& c) -> Status {
+  const std::string shown = "waiting to retry: " + reason;
+  auto author = db_->Write([&](sql::Connection& c) -> Result<std::int64_t> {
     MINITOK_ASSIGN_OR_RETURN(auto retry, c.Prepare(kRetry));
     MINITOK_RETURN_IF_ERROR(
         retry.Bind(1, attempts).Bind(2, due_ms).Bind(3, std::string_view(reason)).Bind(4, video_id).Run());
     MINITOK_ASSIGN_OR_RETURN(auto state, c.Prepare(kSetReason));
-    return state.Bind(1, std::string_view("waiting to retry: " + reason)).Bind(2, video_id).Run();
+    state.Bind(1, std::string_view(shown)).Bind(2, video_id);
+    return UpdateVideo(state);
   });
+  if (!author.ok()) return author.error();
+  Changed(video_id, *author);
+  return Ok();
 }
 
 Status VideoStore::MarkFailed(std::int64_t video_id, const std::string& reason) {
-  return db_->Write([&](sql::Connection& c) -> Status {
+  auto author = db_->Write([&](sql::Connection& c) -> Result<std::int64_t> {
     MINITOK_ASSIGN_OR_RETURN(auto failed, c.Prepare(kSetFailed));
-    MINITOK_RETURN_IF_ERROR(failed.Bind(1, std::string_view(reason)).Bind(2, video_id).Run());
+    failed.Bind(1, std::string_view(reason)).Bind(2, video_id);
+    MINITOK_ASSIGN_OR_RETURN(const std::int64_t author_id, UpdateVideo(failed));
     MINITOK_ASSIGN_OR_RETURN(auto done, c.Prepare(kDeleteJob));
-    return done.Bind(1, video_id).Run();
+    MINITOK_RETURN_IF_ERROR(done.Bind(1, video_id).Run());
+    return author_id;
   });
+  if (!author.ok()) return author.error();
+  Changed(video_id, *author);
+  return Ok();
 }
 
 Status VideoStore::SetStateReason(std::int64_t video_id, const std::string& reason) {
-  return db_->Write([&](sql::Connection& c) -> Status {
+  auto author = db_->Write([&](sql::Connection& c) -> Result<std::int64_t> {
     MINITOK_ASSIGN_OR_RETURN(auto state, c.Prepare(kSetReason));
-    return state.Bind(1, std::string_view(reason)).Bind(2, video_id).Run();
+    state.Bind(1, std::string_view(reason)).Bind(2, video_id);
+    return UpdateVideo(state);
   });
+  if (!author.ok()) return author.error();
+  Changed(video_id, *author);
+  return Ok();
 }
 
 Result<std::vector<std::string>> VideoStore::StagedFolders() { return ReadAllTexts(*db_, kStaged); }

@@ -3,12 +3,14 @@
 // requests and for its media pipeline. Safe to call from any thread.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "libs/cache/keyed_cache.h"
 #include "libs/core/clock.h"
 #include "libs/sql/sqlite.h"
 #include "services/video/video_service.h"
@@ -82,8 +84,23 @@ class VideoStore {
   Result<std::vector<std::string>> FoldersWithJobs();
 
  private:
+  using VideoList = std::shared_ptr<const std::vector<VideoRecord>>;
+
+  /// Drops what a change of the video (and so of its author's list and maybe the feed) touched.
+  void Changed(std::int64_t video_id, std::int64_t author_id);
+  /// A cached list of newest videos under `key` (the feed's head, or an author's), read by `read`.
+  Result<VideoList> Newest(std::int64_t key, const std::function<Result<std::vector<VideoRecord>>()>& read);
+  Result<std::vector<VideoRecord>> ReadFeed(std::int64_t before_ms, std::int64_t limit);
+  Result<std::vector<VideoRecord>> ReadByAuthor(std::int64_t author_id, bool include_unready, Page page);
+  /// One entry per id, in order; nullopt for an id without a video.
+  Result<std::vector<std::optional<VideoRecord>>> ReadRecords(std::span<const std::int64_t> ids);
+
   std::unique_ptr<sql::Database> db_;
   const Clock& clock_;
+  cache::KeyedCache<VideoRecord> records_;
+  cache::KeyedCache<std::int64_t> work_counts_;
+  /// Key 0: the feed's newest ready videos; key = author id: that author's newest videos (any state).
+  cache::KeyedCache<VideoList> newest_;
 };
 
 }  // namespace minitok::video
