@@ -18,6 +18,41 @@ TEST(JsonWriterTest, EscapesStrings) {
   EXPECT_EQ(w.str(), "[\"q\\\"b\\\\n\\n\\u0001 中\"]");
 }
 
+// Every byte that needs an escape, at every position of strings up to three words long (the
+// escaper checks 8 bytes at a time), next to UTF-8 and plain text, against a byte-wise reference.
+TEST(JsonWriterTest, EscapesAtEveryPositionOfAWord) {
+  const auto reference = [](std::string_view in) {
+    std::string out;
+    for (const char ch : in) {
+      const auto byte = static_cast<unsigned char>(ch);
+      if (ch == '"') out += "\\\"";
+      else if (ch == '\\') out += "\\\\";
+      else if (ch == '\n') out += "\\n";
+      else if (ch == '\r') out += "\\r";
+      else if (ch == '\t') out += "\\t";
+      else if (byte < 0x20) out += "\\u00" + std::string(1, "0123456789abcdef"[byte >> 4]) + "0123456789abcdef"[byte & 0xF];
+      else out.push_back(ch);
+    }
+    return out;
+  };
+  const std::string specials = std::string("\"\\\n\r\t\x01\x1f", 7) + std::string(1, '\0');
+  for (std::size_t length = 1; length <= 24; ++length) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (const char special : specials) {
+        std::string in(length, 'a');
+        if (length > 3) in.replace(0, 3, "\xc3\xa9!");  // a UTF-8 letter: bytes >= 0x80 pass as they are
+        in[at] = special;
+        std::string out;
+        AppendEscaped(out, in);
+        ASSERT_EQ(out, reference(in)) << "length " << length << " at " << at << " byte " << int(special);
+      }
+    }
+  }
+  std::string plain;
+  AppendEscaped(plain, "https://example.com/media/k/play-2.mp4 \xe6\xb5\x8b\xe8\xaf\x95");
+  EXPECT_EQ(plain, "https://example.com/media/k/play-2.mp4 \xe6\xb5\x8b\xe8\xaf\x95");
+}
+
 TEST(JsonWriterTest, ConcatenatesPiecesIntoOneEscapedString) {
   JsonWriter w;
   w.BeginObject().MemberConcat("url", {"http://h", "/media/", "a\"b"}).EndObject();
