@@ -11,7 +11,8 @@ int StatusCodeOf(Code code) {
     case Code::kAlreadyExists: return 10005;
     case Code::kResourceExhausted: return 10006;
     case Code::kFailedPrecondition: return 10007;
-    case Code::kUnavailable: return 10503;
+    case Code::kUnavailable:
+    case Code::kWouldBlock: return 10503;
     case Code::kInternal: return 10500;
   }
   return 10500;

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "gateway/api_envelope.h"
+#include "libs/core/non_blocking.h"
 #include "gateway/request_context.h"
 #include "gateway/views.h"
 #include "libs/http/file_response.h"
@@ -129,31 +130,38 @@ void DouyinApi::AddRoutes(http::Router& router) {
                 .executor = executor,
                 .streams_upload = upload});
   };
-  // Public reads: anonymous answers are served from the cache on the event loop while no write
-  // has committed since they were computed; a miss makes the usual hop and fills the cache.
+  // Public reads are first tried on the event loop: an anonymous answer from the answer cache
+  // (while no write has committed since it was computed), or else the handler itself inside a
+  // NonBlockingScope, which succeeds when every object it needs is in the services' caches. The
+  // first database access refuses instead of blocking, and the request makes the usual hop.
   const auto add_public_read = [&](std::string path, Response (DouyinApi::*handler)(Request&)) {
-    if (cache_ == nullptr) return add(std::move(path), Method::kGet, handler);
+    const auto answer = [this, handler](Request& request) {
+      const auto key = cache_ != nullptr ? AnonymousKey(request) : std::nullopt;
+      const std::uint64_t version = key ? cache_->version.Current() : 0;  // before reading any data
+      Response response = (this->*handler)(request);
+      if (key && response.status == 200 && response.api_status == 0) {
+        cache_->answers.Put(*key, version, response.body);
+      }
+      return response;
+    };
     router.Add({.pattern = path,
                 .methods = {Method::kGet, Method::kHead},
-                .handler =
-                    [this, handler](Request& request) {
-                      const auto key = AnonymousKey(request);
-                      const std::uint64_t version = cache_->version.Current();  // before reading any data
-                      Response response = (this->*handler)(request);
-                      if (key && response.status == 200 && response.api_status == 0) {
-                        cache_->answers.Put(*key, version, response.body);
-                      }
-                      return response;
-                    },
+                .handler = answer,
                 .executor = http::Executor::kWorker,
-                .fast_path = [this](Request& request) -> std::optional<Response> {
-                  const auto key = AnonymousKey(request);
-                  if (!key) return std::nullopt;
-                  const auto body = cache_->answers.Get(*key, cache_->version.Current());
-                  if (body == nullptr) return std::nullopt;
-                  Response response;
-                  response.body = *body;
-                  response.headers.emplace_back("Cache-Control", "no-store");
+                .fast_path = [this, answer](Request& request) -> std::optional<Response> {
+                  if (cache_ != nullptr) {
+                    if (const auto key = AnonymousKey(request)) {
+                      if (const auto body = cache_->answers.Get(*key, cache_->version.Current())) {
+                        Response response;
+                        response.body = *body;
+                        response.headers.emplace_back("Cache-Control", "no-store");
+                        return response;
+                      }
+                    }
+                  }
+                  const NonBlockingScope on_the_loop;
+                  Response response = answer(request);
+                  if (on_the_loop.refused()) return std::nullopt;
                   return response;
                 }});
   };

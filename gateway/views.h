@@ -32,8 +32,8 @@ Result<UserViews> LoadUsers(Services& services, std::span<const std::int64_t> id
 
 struct VideoViews {
   std::vector<video::VideoRecord> videos;
-  std::unordered_map<std::int64_t, favorite::VideoFavoriteStats> favorites;
-  std::unordered_map<std::int64_t, std::int64_t> comment_counts;
+  std::vector<favorite::VideoFavoriteStats> favorites;  ///< one per video, in order
+  std::vector<comment::VideoCommentCount> comments;     ///< one per video, in order
   UserViews authors;
 };
 

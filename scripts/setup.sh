@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config ccache
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev libspdlog-dev libfmt-dev libssl-dev libsodium-dev
+  libsqlite3-dev libssl-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   ffmpeg python3 curl
 )

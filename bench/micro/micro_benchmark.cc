@@ -63,8 +63,8 @@ void BM_FeedJson(benchmark::State& state) {
     v.cover_path = "videos/0123456789abcdef/cover-1.jpg";
     v.state = video::VideoState::kReady;
     views.videos.push_back(v);
-    views.favorites[v.id] = {v.id, 12345, id % 3 == 0};
-    views.comment_counts[v.id] = 678;
+    views.favorites.push_back({v.id, 12345, id % 3 == 0});
+    views.comments.push_back({v.id, 678});
   }
   for (std::int64_t author = 1; author <= 10; ++author) {
     views.authors[author] = {.id = author, .name = "seed" + std::to_string(author), .follow_count = 120,

@@ -19,6 +19,7 @@ enum class Code {
   kFailedPrecondition,
   kUnavailable,
   kInternal,
+  kWouldBlock,  ///< blocking work refused inside a NonBlockingScope; the caller retries on a worker
 };
 
 /// `message` is safe to show a client; `detail` is for the log only (SQL errors, paths).

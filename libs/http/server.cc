@@ -89,7 +89,9 @@ struct Server::Impl {
   asio::awaitable<Response> Dispatch(const Route& route, Request& request);
   asio::awaitable<void> Write(beast::tcp_stream& stream, Request& request, Response& response,
                               bool keep_alive, beast::error_code& ec);
-  Response Invoke(const Route& route, Request& request);
+  /// Runs the route's handler, or with `fast_path` its fast path (nullopt: not answered there);
+  /// an exception is logged and answered 500.
+  std::optional<Response> Invoke(const Route& route, Request& request, bool fast_path = false);
   void BeginShutdown();
   void LogAccess(const Request& request, const Route* route, const Response& response,
                  std::chrono::steady_clock::time_point started, std::uint64_t bytes);
@@ -217,8 +219,9 @@ asio::awaitable<void> Server::Impl::Accept() {
   }
 }
 
-Response Server::Impl::Invoke(const Route& route, Request& request) {
+std::optional<Response> Server::Impl::Invoke(const Route& route, Request& request, bool fast_path) {
   try {
+    if (fast_path) return route.fast_path ? route.fast_path(request) : std::nullopt;
     return route.handler(request);
   } catch (const std::exception& e) {
     logger.Error(std::string("handler threw: ") + e.what());
@@ -229,7 +232,7 @@ Response Server::Impl::Invoke(const Route& route, Request& request) {
 }
 
 asio::awaitable<Response> Server::Impl::Dispatch(const Route& route, Request& request) {
-  if (route.executor == Executor::kEventLoop) co_return Invoke(route, request);
+  if (route.executor == Executor::kEventLoop) co_return *Invoke(route, request);
   concurrency::ThreadPool& pool = route.executor == Executor::kHashing ? hashing : workers;
   const auto enqueued = std::chrono::steady_clock::now();
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
@@ -248,7 +251,7 @@ asio::awaitable<Response> Server::Impl::Dispatch(const Route& route, Request& re
             complete(responders.busy());
             return;
           }
-          complete(Invoke(route, request));
+          complete(*Invoke(route, request));
         });
         if (!queued) complete(responders.busy());
       },
@@ -488,7 +491,7 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
       response.headers.emplace_back("Allow", allow);
     } else if (early) {
       response = std::move(*early);
-    } else if (auto fast = match.route->fast_path ? match.route->fast_path(request) : std::nullopt; fast) {
+    } else if (auto fast = Invoke(*match.route, request, true); fast) {
       response = std::move(*fast);
     } else {
       response = co_await Dispatch(*match.route, request);

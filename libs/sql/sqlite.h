@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "libs/core/embedded_file.h"
+#include "libs/core/non_blocking.h"
 #include "libs/core/result.h"
 
 struct sqlite3;
@@ -106,6 +107,7 @@ class Database {
   /// rolls back otherwise. `work` returns Result<T>.
   template <class Work>
   auto Write(Work&& work) -> decltype(work(std::declval<Connection&>())) {
+    if (NonBlockingScope::RefuseBlocking()) return WouldBlock();
     std::lock_guard lock(writer_mutex_);
     MINITOK_RETURN_IF_ERROR(writer_->Execute("BEGIN IMMEDIATE"));
     auto result = work(*writer_);
@@ -124,6 +126,7 @@ class Database {
   /// Runs `work(Connection&)` on a reader inside one read transaction (a consistent snapshot).
   template <class Work>
   auto Read(Work&& work) -> decltype(work(std::declval<Connection&>())) {
+    if (NonBlockingScope::RefuseBlocking()) return WouldBlock();
     Lease lease(*this);
     lease->SetDeadline(std::chrono::steady_clock::now() + options_.statement_timeout);
     MINITOK_RETURN_IF_ERROR(lease->Execute("BEGIN"));
@@ -137,6 +140,8 @@ class Database {
   ~Database();
 
  private:
+  static Error WouldBlock() { return MakeError(Code::kWouldBlock, "the server is busy, please try again"); }
+
   class Lease {
    public:
     explicit Lease(Database& db);

@@ -71,6 +71,31 @@ TEST_F(DatabaseTest, RollsBackWhenWorkFails) {
   EXPECT_EQ(*count, 0);
 }
 
+TEST_F(DatabaseTest, TransactionsRefuseToStartOnANonBlockingThread) {
+  auto db = Database::Open({.path = Path()}, kMigrations);
+  ASSERT_TRUE(db.ok());
+  bool ran = false;
+  {
+    const NonBlockingScope on_the_loop;
+    auto read = (*db)->Read([&](Connection&) -> Result<int> {
+      ran = true;
+      return 1;
+    });
+    auto written = (*db)->Write([&](Connection&) -> Status {
+      ran = true;
+      return Ok();
+    });
+    ASSERT_FALSE(read.ok());
+    EXPECT_EQ(read.error().code, Code::kWouldBlock);
+    ASSERT_FALSE(written.ok());
+    EXPECT_EQ(written.error().code, Code::kWouldBlock);
+    EXPECT_TRUE(on_the_loop.refused());
+  }
+  EXPECT_FALSE(ran);
+  auto read = (*db)->Read([](Connection&) -> Result<int> { return 1; });
+  EXPECT_TRUE(read.ok());  // outside the scope the same call runs
+}
+
 TEST_F(DatabaseTest, BackgroundCheckpointsKeepTheWalFromGrowingForever) {
   namespace fs = std::filesystem;
   int commits = 0;
