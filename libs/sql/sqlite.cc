@@ -245,6 +245,68 @@ Database::Lease::~Lease() {
 
 namespace minitok::sql {
 
+Status Database::WriteGrouped(const std::function<bool(Connection&)>& work) {
+  PendingWrite mine{&work};
+  std::unique_lock lock(group_mutex_);
+  waiting_writes_.push_back(&mine);
+  group_committed_.wait(lock, [&] { return mine.done || !group_leader_; });
+  if (mine.done) return mine.committed;
+  group_leader_ = true;
+  std::vector<PendingWrite*> group;
+  group.swap(waiting_writes_);
+  lock.unlock();
+  CommitGroup(group);
+  lock.lock();
+  for (PendingWrite* write : group) write->done = true;
+  group_leader_ = false;
+  lock.unlock();
+  group_committed_.notify_all();
+  return mine.committed;
+}
+
+void Database::CommitGroup(std::span<PendingWrite* const> group) {
+  const auto finish = [&](const Status& status) {
+    for (PendingWrite* write : group) write->committed = status;
+  };
+  if (Status begun = writer_->Execute("BEGIN IMMEDIATE"); !begun.ok()) return finish(begun);
+  // A lone write needs no savepoint: its failure rolls back the whole transaction.
+  const bool alone = group.size() == 1;
+  bool any_ok = false;
+  for (PendingWrite* write : group) {
+    if (!alone) {
+      if (Status saved = writer_->Execute("SAVEPOINT grouped_write"); !saved.ok()) {
+        (void)writer_->Execute("ROLLBACK");
+        return finish(saved);
+      }
+    }
+    bool ok = false;
+    try {
+      ok = (*write->work)(*writer_);
+    } catch (...) {
+      ok = false;  // its caller finds no result and reports an internal error
+    }
+    any_ok = any_ok || ok;
+    if (!alone) {
+      const Status closed = ok ? writer_->Execute("RELEASE grouped_write")
+                               : writer_->Execute("ROLLBACK TO grouped_write; RELEASE grouped_write");
+      if (!closed.ok()) {
+        (void)writer_->Execute("ROLLBACK");
+        return finish(closed);
+      }
+    }
+  }
+  if (!any_ok) {
+    (void)writer_->Execute("ROLLBACK");
+    return finish(Ok());
+  }
+  if (Status committed = writer_->Execute("COMMIT"); !committed.ok()) {
+    (void)writer_->Execute("ROLLBACK");
+    return finish(committed);
+  }
+  if (options_.after_commit) options_.after_commit();
+  finish(Ok());
+}
+
 Result<std::vector<std::int64_t>> CollectInts(Statement& statement) {
   std::vector<std::int64_t> values;
   for (;;) {

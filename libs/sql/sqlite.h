@@ -103,24 +103,26 @@ class Database {
   static Result<std::unique_ptr<Database>> Open(const DatabaseOptions& options,
                                                 std::span<const EmbeddedFile> migrations);
 
-  /// Runs `work(Connection&)` inside BEGIN IMMEDIATE on the writer; commits if it returns ok,
-  /// rolls back otherwise. `work` returns Result<T>.
+  /// Runs `work(Connection&)` on the writer inside a write transaction; its changes commit if it
+  /// returns ok and are rolled back otherwise. `work` returns Result<T>. Writes that arrive
+  /// while a commit is in progress are grouped into the next transaction, each in its own
+  /// savepoint (a failing one rolls back alone): one commit, and one write of each page they
+  /// share, for the whole group. Returns when the group committed.
   template <class Work>
   auto Write(Work&& work) -> decltype(work(std::declval<Connection&>())) {
     if (NonBlockingScope::RefuseBlocking()) return WouldBlock();
-    std::lock_guard lock(writer_mutex_);
-    MINITOK_RETURN_IF_ERROR(writer_->Execute("BEGIN IMMEDIATE"));
-    auto result = work(*writer_);
-    if (!result.ok()) {
-      (void)writer_->Execute("ROLLBACK");
-      return result;
+    std::optional<decltype(work(std::declval<Connection&>()))> result;
+    const std::function<bool(Connection&)> grouped = [&](Connection& c) {
+      result.emplace(work(c));
+      return result->ok();
+    };
+    const Status committed = WriteGrouped(grouped);
+    if (!result) {  // never ran (BEGIN failed) or threw
+      return committed.ok() ? InternalError("a write transaction's work threw") : committed.error();
     }
-    if (auto committed = writer_->Execute("COMMIT"); !committed.ok()) {
-      (void)writer_->Execute("ROLLBACK");
-      return std::move(committed).error();
-    }
-    if (options_.after_commit) options_.after_commit();
-    return result;
+    if (!result->ok()) return std::move(*result);
+    if (!committed.ok()) return committed.error();
+    return std::move(*result);
   }
 
   /// Runs `work(Connection&)` on a reader inside one read transaction (a consistent snapshot).
@@ -154,12 +156,26 @@ class Database {
     Connection* connection_;
   };
 
+  /// A write waiting for its group's commit.
+  struct PendingWrite {
+    const std::function<bool(Connection&)>* work;  ///< false: roll back its savepoint
+    Status committed;
+    bool done = false;
+  };
+
   explicit Database(DatabaseOptions options) : options_(std::move(options)) {}
   void CheckpointLoop();
+  /// Queues `work`; the first waiting writer leads: it runs the queued works in one
+  /// transaction and wakes the others. Returns the status of the commit.
+  Status WriteGrouped(const std::function<bool(Connection&)>& work);
+  void CommitGroup(std::span<PendingWrite* const> group);
 
   DatabaseOptions options_;
-  std::mutex writer_mutex_;
-  std::unique_ptr<Connection> writer_;
+  std::mutex group_mutex_;
+  std::condition_variable group_committed_;
+  std::vector<PendingWrite*> waiting_writes_;
+  bool group_leader_ = false;
+  std::unique_ptr<Connection> writer_;  ///< used only by the group's leader
   std::mutex readers_mutex_;
   std::condition_variable reader_returned_;
   std::vector<std::unique_ptr<Connection>> readers_;

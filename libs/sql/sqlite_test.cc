@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <thread>
 
@@ -69,6 +70,53 @@ TEST_F(DatabaseTest, RollsBackWhenWorkFails) {
   });
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(*count, 0);
+}
+
+TEST_F(DatabaseTest, ConcurrentWritesShareCommitsAndFailOnlyAlone) {
+  std::atomic<int> commits{0};
+  auto db = Database::Open({.path = Path(), .after_commit = [&] { ++commits; }}, kMigrations);
+  ASSERT_TRUE(db.ok());
+  const int before = commits.load();
+  constexpr int kThreads = 8;
+  constexpr int kWrites = 200;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures_seen{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        const std::int64_t id = t * kWrites + i + 1;
+        const bool fail = i % 10 == 0;  // inserts, then fails: must leave nothing behind
+        auto written = (*db)->Write([&](Connection& c) -> Result<std::int64_t> {
+          MINITOK_ASSIGN_OR_RETURN(auto insert, c.Prepare("INSERT INTO t (id, v) VALUES (?, 'x')"));
+          MINITOK_RETURN_IF_ERROR(insert.Bind(1, id).Run());
+          if (fail) return MakeError(Code::kInvalidArgument, "refused after inserting");
+          return id;
+        });
+        if (fail) {
+          EXPECT_FALSE(written.ok());
+          if (!written.ok() && written.error().code == Code::kInvalidArgument) ++failures_seen;
+        } else {
+          EXPECT_TRUE(written.ok());
+          if (written.ok()) {
+            EXPECT_EQ(*written, id);
+          }
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures_seen.load(), kThreads * kWrites / 10);
+  auto rows = (*db)->Read([](Connection& c) -> Result<std::int64_t> {
+    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare("SELECT COUNT(*) FROM t WHERE (id - 1) % 200 % 10 != 0"));
+    MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
+    const std::int64_t kept = row ? select.ColumnInt(0) : -1;
+    MINITOK_ASSIGN_OR_RETURN(auto all, c.Prepare("SELECT COUNT(*) FROM t"));
+    MINITOK_ASSIGN_OR_RETURN(const bool any, all.Step());
+    return any && all.ColumnInt(0) == kept ? kept : -1;
+  });
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(*rows, kThreads * kWrites * 9 / 10);  // every acknowledged write, no refused one
+  EXPECT_LE(commits.load() - before, kThreads * kWrites * 9 / 10);
 }
 
 TEST_F(DatabaseTest, TransactionsRefuseToStartOnANonBlockingThread) {
