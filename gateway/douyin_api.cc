@@ -200,7 +200,7 @@ Response DouyinApi::Feed(Request& request) {
   if (!views.ok()) return Fail(request, views.error());
   auto body = BeginOk();
   // The feed is public: no processing state, even for the author.
-  WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), 0});
+  WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), 0, &rendered_videos_});
   body.Member("next_time", next_time);
   return ApiOk(std::move(body));
 }
@@ -277,7 +277,7 @@ Response DouyinApi::PublishList(Request& request) {
   auto views = LoadVideos(services_, std::move(*videos), query->viewer);
   if (!views.ok()) return Fail(request, views.error());
   auto body = BeginOk();
-  WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), query->viewer});
+  WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), query->viewer, &rendered_videos_});
   return ApiOk(std::move(body));
 }
 
@@ -311,7 +311,7 @@ Response DouyinApi::FavoriteList(Request& request) {
   auto views = LoadVideos(services_, std::move(ordered), query->viewer);
   if (!views.ok()) return Fail(request, views.error());
   auto body = BeginOk();
-  WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), 0});
+  WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), 0, &rendered_videos_});
   return ApiOk(std::move(body));
 }
 

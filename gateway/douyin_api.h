@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gateway/services.h"
+#include "gateway/views.h"
 #include "libs/cache/response_cache.h"
 #include "libs/core/clock.h"
 #include "libs/http/router.h"
@@ -78,6 +79,7 @@ class DouyinApi {
   ApiOptions options_;
   log::Logger& logger_;
   const AnswerCache* cache_;
+  VideoJsonCache rendered_videos_{20'000};  ///< about 1 KiB each
 };
 
 /// "MM-DD" of an epoch-ms time in the process's time zone (TZ).

@@ -5,6 +5,7 @@
 #include "gateway/api_envelope.h"
 #include "gateway/douyin_api.h"
 #include "gateway/request_context.h"
+#include "gateway/views.h"
 
 namespace minitok::gateway {
 namespace {
@@ -70,6 +71,64 @@ TEST(ApiEnvelopeTest, ErrorsCarryCodeAndPublicMessageOnly) {
   EXPECT_EQ(response.body.find("SQL"), std::string::npos);
   EXPECT_NE(StatusCodeOf(Code::kNotFound), 0);
   EXPECT_EQ(ApiOk(BeginOk()).body, R"({"status_code":0,"status_msg":"ok"})");
+}
+
+VideoViews SampleViews() {
+  VideoViews views;
+  for (std::int64_t id = 1; id <= 4; ++id) {
+    video::VideoRecord v;
+    v.id = id;
+    v.author_id = id % 2 + 1;
+    v.title = "title \"" + std::to_string(id) + "\" 中";
+    v.play_path = "k" + std::to_string(id) + "/play-2.mp4";
+    v.cover_path = "k" + std::to_string(id) + "/cover-1.jpg";
+    v.state = video::VideoState::kReady;
+    views.videos.push_back(v);
+    views.favorites.push_back({id, id * 10, id % 2 == 0});
+    views.comments.push_back({id, id * 3});
+  }
+  views.authors[1] = {.id = 1, .name = "alice", .signature = "hi", .follow_count = 2, .is_follow = true};
+  views.authors[2] = {.id = 2, .name = "bob", .follower_count = 7, .is_follow = false};
+  return views;
+}
+
+std::string Render(const VideoViews& views, const ViewOptions& options) {
+  json::JsonWriter out;
+  out.BeginObject();
+  WriteVideoList(out, "video_list", views, options);
+  out.EndObject();
+  return out.Take();
+}
+
+// Reused renderings must be byte-for-byte what rendering anew writes, whatever changed since.
+TEST(VideoJsonCacheTest, ReusedObjectsAreExactlyWhatRenderingWrites) {
+  VideoJsonCache cache(100);
+  auto views = SampleViews();
+  const ViewOptions plain{"http://a.example", 0};
+  const ViewOptions cached{"http://a.example", 0, &cache};
+  EXPECT_EQ(Render(views, cached), Render(views, plain));  // first: renders and keeps
+  EXPECT_EQ(Render(views, cached), Render(views, plain));  // then: reuses
+  // Another viewer: other booleans in the same objects.
+  views.authors[1].is_follow = false;
+  views.authors[2].is_follow = true;
+  for (auto& f : views.favorites) f.is_favorite = !f.is_favorite;
+  EXPECT_EQ(Render(views, cached), Render(views, plain));
+  // Counters, profile text and the base URL all change what is written.
+  views.favorites[0].favorite_count += 1;
+  views.comments[1].comment_count += 1;
+  views.authors[2].total_favorited += 5;
+  views.authors[1].name = "alice2";
+  EXPECT_EQ(Render(views, cached), Render(views, plain));
+  const ViewOptions other_host{"http://b.example", 0, &cache};
+  EXPECT_EQ(Render(views, other_host), Render(views, {"http://b.example", 0}));
+  EXPECT_NE(Render(views, other_host).find("http://b.example/media/k1/play-2.mp4"), std::string::npos);
+  // The author's own list shows processing state and is never taken from the cache.
+  views.videos[0].state = video::VideoState::kProcessing;
+  views.videos[0].state_reason = "transcoding: 10%";
+  const ViewOptions author{"http://a.example", 2, &cache};
+  const std::string own = Render(views, author);
+  EXPECT_EQ(own, Render(views, {"http://a.example", 2}));
+  EXPECT_NE(own.find("\"state_reason\":\"transcoding: 10%\""), std::string::npos);
 }
 
 TEST(MonthDayTest, UsesTheProcessTimeZone) {

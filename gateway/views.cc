@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "libs/cache/keyed_cache.h"
+
 namespace minitok::gateway {
 namespace {
 
@@ -10,6 +12,8 @@ std::vector<std::int64_t> Unique(std::vector<std::int64_t> ids) {
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   return ids;
 }
+
+UserView UnknownUser(std::int64_t id) { return UserView{.id = id, .name = "user" + std::to_string(id)}; }
 
 std::string_view StateName(video::VideoState state) {
   switch (state) {
@@ -77,7 +81,9 @@ Result<VideoViews> LoadVideos(Services& services, std::vector<video::VideoRecord
 
 namespace {
 
-void WriteFields(json::JsonWriter& out, const UserView& user, const ViewOptions& options) {
+/// `is_follow_at`, when given, learns where the is_follow value starts in `out`.
+void WriteFields(json::JsonWriter& out, const UserView& user, const ViewOptions& options,
+                 std::size_t* is_follow_at = nullptr) {
   // Default images are built in; several looks, chosen by id, so lists are not a wall of one.
   static constexpr std::string_view kAvatars[] = {"/assets/avatar-1.png", "/assets/avatar-2.png",
                                                   "/assets/avatar-3.png", "/assets/avatar-4.png",
@@ -86,7 +92,9 @@ void WriteFields(json::JsonWriter& out, const UserView& user, const ViewOptions&
       .Member("name", user.name)
       .Member("follow_count", user.follow_count)
       .Member("follower_count", user.follower_count)
-      .Member("is_follow", user.is_follow)
+      .Key("is_follow");
+  if (is_follow_at != nullptr) *is_follow_at = out.size();
+  out.Bool(user.is_follow)
       .MemberConcat("avatar", {options.base_url, kAvatars[static_cast<std::size_t>(user.id % 6)]})
       .MemberConcat("background_image", {options.base_url, "/assets/background.jpg"})
       .Member("signature", user.signature)
@@ -101,7 +109,7 @@ void WriteUserFields(json::JsonWriter& out, const UserViews& users, std::int64_t
   if (const auto found = users.find(id); found != users.end()) {
     WriteFields(out, found->second, options);
   } else {
-    WriteFields(out, UserView{.id = id, .name = "user" + std::to_string(id)}, options);
+    WriteFields(out, UnknownUser(id), options);
   }
 }
 
@@ -111,6 +119,101 @@ void WriteUser(json::JsonWriter& out, const UserViews& users, std::int64_t id, c
   out.EndObject();
 }
 
+struct VideoJsonCache::Rendered {
+  // What it was rendered from.
+  std::int64_t id = 0;
+  std::string title;
+  std::string play_path;
+  std::string cover_path;
+  UserView author;  ///< is_follow aside
+  std::int64_t favorite_count = 0;
+  std::int64_t comment_count = 0;
+  std::string base_url;
+  // The object, with is_follow and is_favorite written as false at these offsets.
+  std::string json;
+  std::size_t is_follow_at = 0;
+  std::size_t is_favorite_at = 0;
+
+  bool RenderedFrom(const video::VideoRecord& v, const UserView& a, std::int64_t favorites, std::int64_t comments,
+                    const std::string& url) const {
+    return id == v.id && favorite_count == favorites && comment_count == comments && author.id == a.id &&
+           author.follow_count == a.follow_count && author.follower_count == a.follower_count &&
+           author.work_count == a.work_count && author.favorite_count == a.favorite_count &&
+           author.total_favorited == a.total_favorited && title == v.title && play_path == v.play_path &&
+           cover_path == v.cover_path && author.name == a.name && author.signature == a.signature && base_url == url;
+  }
+};
+
+struct VideoJsonCache::Impl {
+  explicit Impl(std::size_t max_videos) : videos(max_videos) {}
+  mutable cache::KeyedCache<std::shared_ptr<const Rendered>> videos;
+};
+
+VideoJsonCache::VideoJsonCache(std::size_t max_videos) : impl_(std::make_unique<Impl>(max_videos)) {}
+
+VideoJsonCache::~VideoJsonCache() = default;
+
+std::shared_ptr<const VideoJsonCache::Rendered> VideoJsonCache::Find(std::int64_t video_id) const {
+  return impl_->videos.Get(video_id).value_or(nullptr);
+}
+
+void VideoJsonCache::Keep(std::int64_t video_id, std::shared_ptr<const Rendered> rendered) {
+  // Entries are checked against their inputs when used, so any fill is safe to keep.
+  impl_->videos.Fill(video_id, std::move(rendered), impl_->videos.TicketFor(video_id));
+}
+
+namespace {
+
+struct VideoFields {
+  const video::VideoRecord& video;
+  const UserView& author;
+  std::int64_t favorite_count = 0;
+  std::int64_t comment_count = 0;
+  bool is_favorite = false;
+};
+
+/// Writes one Video object; the offsets, when given, learn where the two per-viewer values start.
+void WriteVideo(json::JsonWriter& out, const VideoFields& f, const ViewOptions& options, bool with_state,
+                std::size_t* is_follow_at = nullptr, std::size_t* is_favorite_at = nullptr) {
+  out.BeginObject().Member("id", f.video.id).Key("author").BeginObject();
+  WriteFields(out, f.author, options, is_follow_at);
+  out.EndObject()
+      .MemberConcat("play_url", {options.base_url, "/media/", f.video.play_path})
+      .MemberConcat("cover_url", {options.base_url, "/media/", f.video.cover_path})
+      .Member("favorite_count", f.favorite_count)
+      .Member("comment_count", f.comment_count)
+      .Key("is_favorite");
+  if (is_favorite_at != nullptr) *is_favorite_at = out.size();
+  out.Bool(f.is_favorite).Member("title", f.video.title);
+  if (with_state) out.Member("state", StateName(f.video.state)).Member("state_reason", f.video.state_reason);
+  out.EndObject();
+}
+
+std::shared_ptr<const VideoJsonCache::Rendered> Render(const VideoFields& f, const ViewOptions& options) {
+  auto rendered = std::make_shared<VideoJsonCache::Rendered>();
+  rendered->id = f.video.id;
+  rendered->title = f.video.title;
+  rendered->play_path = f.video.play_path;
+  rendered->cover_path = f.video.cover_path;
+  rendered->author = f.author;
+  rendered->favorite_count = f.favorite_count;
+  rendered->comment_count = f.comment_count;
+  rendered->base_url = options.base_url;
+  json::JsonWriter out;
+  UserView author = f.author;
+  author.is_follow = false;
+  WriteVideo(out, {f.video, author, f.favorite_count, f.comment_count, false}, options, false, &rendered->is_follow_at,
+             &rendered->is_favorite_at);
+  rendered->json = out.Take();
+  return rendered;
+}
+
+constexpr std::string_view kFalse = "false";
+
+std::string_view BoolText(bool value) { return value ? "true" : kFalse; }
+
+}  // namespace
+
 void WriteVideoList(json::JsonWriter& out, std::string_view key, const VideoViews& views,
                     const ViewOptions& options) {
   constexpr std::size_t kBytesPerVideo = 700;  // a video with its author, measured on seeded data
@@ -118,19 +221,26 @@ void WriteVideoList(json::JsonWriter& out, std::string_view key, const VideoView
   out.Key(key).BeginArray();
   for (std::size_t i = 0; i < views.videos.size(); ++i) {
     const auto& v = views.videos[i];
-    const auto& favorite = views.favorites[i];
-    out.BeginObject().Member("id", v.id).Key("author");
-    WriteUser(out, views.authors, v.author_id, options);
-    out.MemberConcat("play_url", {options.base_url, "/media/", v.play_path})
-        .MemberConcat("cover_url", {options.base_url, "/media/", v.cover_path})
-        .Member("favorite_count", favorite.favorite_count)
-        .Member("comment_count", views.comments[i].comment_count)
-        .Member("is_favorite", favorite.is_favorite)
-        .Member("title", v.title);
-    if (options.viewer != 0 && options.viewer == v.author_id) {
-      out.Member("state", StateName(v.state)).Member("state_reason", v.state_reason);
+    const auto found = views.authors.find(v.author_id);
+    const UserView author = found != views.authors.end() ? found->second : UnknownUser(v.author_id);
+    const VideoFields fields{v, author, views.favorites[i].favorite_count, views.comments[i].comment_count,
+                             views.favorites[i].is_favorite};
+    const bool with_state = options.viewer != 0 && options.viewer == v.author_id;
+    if (with_state || options.rendered == nullptr) {
+      WriteVideo(out, fields, options, with_state);
+      continue;
     }
-    out.EndObject();
+    auto rendered = options.rendered->Find(v.id);
+    if (rendered == nullptr ||
+        !rendered->RenderedFrom(v, author, fields.favorite_count, fields.comment_count, options.base_url)) {
+      rendered = Render(fields, options);
+      options.rendered->Keep(v.id, rendered);
+    }
+    const std::string_view json = rendered->json;
+    out.RawValue({json.substr(0, rendered->is_follow_at), BoolText(author.is_follow),
+                  json.substr(rendered->is_follow_at + kFalse.size(),
+                              rendered->is_favorite_at - rendered->is_follow_at - kFalse.size()),
+                  BoolText(fields.is_favorite), json.substr(rendered->is_favorite_at + kFalse.size())});
   }
   out.EndArray();
 }

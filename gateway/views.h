@@ -3,6 +3,7 @@
 // constant number of batched calls per response (never one call per item).
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -40,10 +41,33 @@ struct VideoViews {
 /// Two batched calls for the videos' counters plus LoadUsers for their authors.
 Result<VideoViews> LoadVideos(Services& services, std::vector<video::VideoRecord> videos, std::int64_t viewer);
 
+/// Video objects as rendered before. A video's JSON differs between viewers only in two
+/// booleans (is_follow of its author, is_favorite), so each is kept rendered with those two left
+/// open, together with everything it was rendered from. A later list reuses it only while all of
+/// that is still equal, so no invalidation can be missed: a changed counter, title or base URL
+/// simply renders anew. Thread-safe.
+class VideoJsonCache {
+ public:
+  explicit VideoJsonCache(std::size_t max_videos);
+  ~VideoJsonCache();
+  VideoJsonCache(const VideoJsonCache&) = delete;
+  VideoJsonCache& operator=(const VideoJsonCache&) = delete;
+
+  struct Rendered;
+  std::shared_ptr<const Rendered> Find(std::int64_t video_id) const;
+  void Keep(std::int64_t video_id, std::shared_ptr<const Rendered> rendered);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 struct ViewOptions {
   std::string base_url;
   /// The author sees processing state of their own videos.
   std::int64_t viewer = 0;
+  /// Where rendered videos are kept for reuse (none: every video is rendered).
+  VideoJsonCache* rendered = nullptr;
 };
 
 /// Writes the members of a User object into the object the caller has opened (so that

@@ -115,6 +115,12 @@ JsonWriter& JsonWriter::Concat(std::initializer_list<std::string_view> pieces) {
   return *this;
 }
 
+JsonWriter& JsonWriter::RawValue(std::initializer_list<std::string_view> pieces) {
+  BeforeValue();
+  for (const auto piece : pieces) out_.append(piece);
+  return *this;
+}
+
 JsonWriter& JsonWriter::Int(std::int64_t value) {
   BeforeValue();
   char buffer[24];

@@ -40,6 +40,12 @@ class JsonWriter {
     return Key(key).Concat(pieces);
   }
 
+  /// Appends one value already encoded as JSON, given in pieces (e.g. a rendered object with
+  /// parts filled in per request), with the comma the position needs.
+  JsonWriter& RawValue(std::initializer_list<std::string_view> pieces);
+  /// Bytes written so far: where the next output starts.
+  std::size_t size() const { return out_.size(); }
+
   /// Makes room for `bytes` more output (a list knows roughly how big it will be).
   void Reserve(std::size_t bytes) { out_.reserve(out_.size() + bytes); }
 
