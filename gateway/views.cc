@@ -222,7 +222,8 @@ void WriteVideoList(json::JsonWriter& out, std::string_view key, const VideoView
   for (std::size_t i = 0; i < views.videos.size(); ++i) {
     const auto& v = views.videos[i];
     const auto found = views.authors.find(v.author_id);
-    const UserView author = found != views.authors.end() ? found->second : UnknownUser(v.author_id);
+    const UserView unknown = found != views.authors.end() ? UserView() : UnknownUser(v.author_id);
+    const UserView& author = found != views.authors.end() ? found->second : unknown;
     const VideoFields fields{v, author, views.favorites[i].favorite_count, views.comments[i].comment_count,
                              views.favorites[i].is_favorite};
     const bool with_state = options.viewer != 0 && options.viewer == v.author_id;
