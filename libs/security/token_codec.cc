@@ -109,6 +109,23 @@ std::string TokenCodec::Issue(std::int64_t user_id) const {
 }
 
 Result<std::int64_t> TokenCodec::Verify(std::string_view token) const {
+  constexpr std::size_t kMaxRemembered = 20'000;
+  const std::int64_t now_ms = clock_.NowMs();
+  {
+    const std::lock_guard lock(verified_mutex_);
+    if (const auto it = verified_.find(std::string(token)); it != verified_.end()) {
+      if (it->second.expires_ms <= now_ms) return Unauthenticated("expired");
+      return it->second.user_id;
+    }
+  }
+  MINITOK_ASSIGN_OR_RETURN(const Verified verified, VerifyClaims(token));
+  const std::lock_guard lock(verified_mutex_);
+  if (verified_.size() >= kMaxRemembered) verified_.clear();  // rare; the next requests verify again
+  verified_.emplace(std::string(token), verified);
+  return verified.user_id;
+}
+
+Result<TokenCodec::Verified> TokenCodec::VerifyClaims(std::string_view token) const {
   if (token.empty() || token.size() > 2048) return Unauthenticated("token length");
   const auto first_dot = token.find('.');
   const auto second_dot = token.find('.', first_dot == std::string_view::npos ? 0 : first_dot + 1);
@@ -148,7 +165,7 @@ Result<std::int64_t> TokenCodec::Verify(std::string_view token) const {
   if (parse_ec != std::errc() || end != sub_text.data() + sub_text.size() || user_id <= 0) {
     return Unauthenticated("sub");
   }
-  return user_id;
+  return Verified{user_id, exp->as_int64() * 1000};
 }
 
 }  // namespace minitok::security
