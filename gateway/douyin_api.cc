@@ -200,7 +200,7 @@ Response DouyinApi::Feed(Request& request) {
   if (!views.ok()) return Fail(request, views.error());
   auto body = BeginOk();
   // The feed is public: no processing state, even for the author.
-  WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), 0, &rendered_videos_});
+  WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), 0, &rendered_});
   body.Member("next_time", next_time);
   return ApiOk(std::move(body));
 }
@@ -246,7 +246,7 @@ Response DouyinApi::UserInfo(Request& request) {
   if (!users->contains(user_id)) return Fail(request, MakeError(Code::kNotFound, "this user does not exist"));
   auto body = BeginOk();
   body.Key("user");
-  WriteUser(body, *users, user_id, {ctx.BaseUrl(), viewer});
+  WriteUser(body, *users, user_id, {ctx.BaseUrl(), viewer, &rendered_});
   return ApiOk(std::move(body));
 }
 
@@ -277,7 +277,7 @@ Response DouyinApi::PublishList(Request& request) {
   auto views = LoadVideos(services_, std::move(*videos), query->viewer);
   if (!views.ok()) return Fail(request, views.error());
   auto body = BeginOk();
-  WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), query->viewer, &rendered_videos_});
+  WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), query->viewer, &rendered_});
   return ApiOk(std::move(body));
 }
 
@@ -311,7 +311,7 @@ Response DouyinApi::FavoriteList(Request& request) {
   auto views = LoadVideos(services_, std::move(ordered), query->viewer);
   if (!views.ok()) return Fail(request, views.error());
   auto body = BeginOk();
-  WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), 0, &rendered_videos_});
+  WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), 0, &rendered_});
   return ApiOk(std::move(body));
 }
 
@@ -337,7 +337,7 @@ Response DouyinApi::CommentAction(Request& request) {
   if (!users.ok()) return Fail(request, users.error());
   auto body = BeginOk();
   body.Key("comment");
-  WriteComment(body, *comment, *users, {ctx.BaseUrl(), user});
+  WriteComment(body, *comment, *users, {ctx.BaseUrl(), user, &rendered_});
   return ApiOk(std::move(body));
 }
 
@@ -352,7 +352,7 @@ Response DouyinApi::CommentList(Request& request) {
   for (const auto& c : *comments) user_ids.push_back(c.user_id);
   auto users = LoadUsers(services_, user_ids, viewer);
   if (!users.ok()) return Fail(request, users.error());
-  const ViewOptions view{ctx.BaseUrl(), viewer};
+  const ViewOptions view{ctx.BaseUrl(), viewer, &rendered_};
   auto body = BeginOk();
   body.Key("comment_list").BeginArray();
   for (const auto& c : *comments) WriteComment(body, c, *users, view);
@@ -381,7 +381,7 @@ Response DouyinApi::UserList(Request& request, bool followers) {
   if (!ids.ok()) return Fail(request, ids.error());
   auto users = LoadUsers(services_, *ids, viewer);
   if (!users.ok()) return Fail(request, users.error());
-  const ViewOptions view{ctx.BaseUrl(), viewer};
+  const ViewOptions view{ctx.BaseUrl(), viewer, &rendered_};
   auto body = BeginOk();
   body.Key("user_list").BeginArray();
   for (const auto id : *ids) WriteUser(body, *users, id, view);
@@ -413,7 +413,7 @@ Response DouyinApi::FriendList(Request& request) {
     if (!found.ok()) return Fail(request, found.error());
     latest = std::move(*found);
   }
-  const ViewOptions view{ctx.BaseUrl(), *viewer};
+  const ViewOptions view{ctx.BaseUrl(), *viewer, &rendered_};
   auto body = BeginOk();
   body.Key("user_list").BeginArray();
   for (std::size_t i = 0; i < ids->size(); ++i) {

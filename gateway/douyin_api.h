@@ -79,7 +79,7 @@ class DouyinApi {
   ApiOptions options_;
   log::Logger& logger_;
   const AnswerCache* cache_;
-  VideoJsonCache rendered_videos_{20'000};  ///< about 1 KiB each
+  RenderedJsonCache rendered_{20'000};
 };
 
 /// "MM-DD" of an epoch-ms time in the process's time zone (TZ).

@@ -101,8 +101,8 @@ std::string Render(const VideoViews& views, const ViewOptions& options) {
 }
 
 // Reused renderings must be byte-for-byte what rendering anew writes, whatever changed since.
-TEST(VideoJsonCacheTest, ReusedObjectsAreExactlyWhatRenderingWrites) {
-  VideoJsonCache cache(100);
+TEST(RenderedJsonCacheTest, ReusedObjectsAreExactlyWhatRenderingWrites) {
+  RenderedJsonCache cache(100);
   auto views = SampleViews();
   const ViewOptions plain{"http://a.example", 0};
   const ViewOptions cached{"http://a.example", 0, &cache};
@@ -129,6 +129,30 @@ TEST(VideoJsonCacheTest, ReusedObjectsAreExactlyWhatRenderingWrites) {
   const std::string own = Render(views, author);
   EXPECT_EQ(own, Render(views, {"http://a.example", 2}));
   EXPECT_NE(own.find("\"state_reason\":\"transcoding: 10%\""), std::string::npos);
+}
+
+std::string RenderUsers(const UserViews& users, const ViewOptions& options) {
+  json::JsonWriter out;
+  out.BeginArray();
+  for (const std::int64_t id : {1, 2, 3}) WriteUser(out, users, id, options);  // 3: unknown
+  out.BeginObject();  // an object extended after the user's members, as friend lists do
+  WriteUserFields(out, users, 1, options);
+  out.Member("message", "hi").EndObject().EndArray();
+  return out.Take();
+}
+
+TEST(RenderedJsonCacheTest, ReusedUsersAreExactlyWhatRenderingWrites) {
+  RenderedJsonCache cache(100);
+  auto users = SampleViews().authors;
+  const ViewOptions plain{"http://a.example", 1};
+  const ViewOptions cached{"http://a.example", 1, &cache};
+  EXPECT_EQ(RenderUsers(users, cached), RenderUsers(users, plain));
+  EXPECT_EQ(RenderUsers(users, cached), RenderUsers(users, plain));
+  users[1].is_follow = !users[1].is_follow;
+  users[2].follower_count += 1;
+  users[2].signature = "new \"signature\"";
+  EXPECT_EQ(RenderUsers(users, cached), RenderUsers(users, plain));
+  EXPECT_NE(RenderUsers(users, cached).find(R"("message":"hi")"), std::string::npos);
 }
 
 TEST(MonthDayTest, UsesTheProcessTimeZone) {

@@ -105,21 +105,39 @@ void WriteFields(json::JsonWriter& out, const UserView& user, const ViewOptions&
 
 }  // namespace
 
-void WriteUserFields(json::JsonWriter& out, const UserViews& users, std::int64_t id, const ViewOptions& options) {
-  if (const auto found = users.find(id); found != users.end()) {
-    WriteFields(out, found->second, options);
-  } else {
-    WriteFields(out, UnknownUser(id), options);
-  }
-}
-
 void WriteUser(json::JsonWriter& out, const UserViews& users, std::int64_t id, const ViewOptions& options) {
   out.BeginObject();
   WriteUserFields(out, users, id, options);
   out.EndObject();
 }
 
-struct VideoJsonCache::Rendered {
+namespace {
+
+/// Whether two views of a user render the same, is_follow aside.
+bool SameProfile(const UserView& a, const UserView& b) {
+  return a.id == b.id && a.follow_count == b.follow_count && a.follower_count == b.follower_count &&
+         a.work_count == b.work_count && a.favorite_count == b.favorite_count &&
+         a.total_favorited == b.total_favorited && a.name == b.name && a.signature == b.signature;
+}
+
+constexpr std::string_view kFalse = "false";
+
+std::string_view BoolText(bool value) { return value ? "true" : kFalse; }
+
+}  // namespace
+
+struct RenderedJsonCache::User {
+  UserView user;  ///< what it was rendered from, is_follow aside
+  std::string base_url;
+  std::string members;  ///< the object's members, without braces; is_follow written as false
+  std::size_t is_follow_at = 0;
+
+  bool RenderedFrom(const UserView& u, const std::string& url) const {
+    return SameProfile(user, u) && base_url == url;
+  }
+};
+
+struct RenderedJsonCache::Video {
   // What it was rendered from.
   std::int64_t id = 0;
   std::string title;
@@ -136,30 +154,59 @@ struct VideoJsonCache::Rendered {
 
   bool RenderedFrom(const video::VideoRecord& v, const UserView& a, std::int64_t favorites, std::int64_t comments,
                     const std::string& url) const {
-    return id == v.id && favorite_count == favorites && comment_count == comments && author.id == a.id &&
-           author.follow_count == a.follow_count && author.follower_count == a.follower_count &&
-           author.work_count == a.work_count && author.favorite_count == a.favorite_count &&
-           author.total_favorited == a.total_favorited && title == v.title && play_path == v.play_path &&
-           cover_path == v.cover_path && author.name == a.name && author.signature == a.signature && base_url == url;
+    return id == v.id && favorite_count == favorites && comment_count == comments && SameProfile(author, a) &&
+           title == v.title && play_path == v.play_path && cover_path == v.cover_path && base_url == url;
   }
 };
 
-struct VideoJsonCache::Impl {
-  explicit Impl(std::size_t max_videos) : videos(max_videos) {}
-  mutable cache::KeyedCache<std::shared_ptr<const Rendered>> videos;
+struct RenderedJsonCache::Impl {
+  explicit Impl(std::size_t max_objects) : videos(max_objects), users(max_objects) {}
+  mutable cache::KeyedCache<std::shared_ptr<const Video>> videos;
+  mutable cache::KeyedCache<std::shared_ptr<const User>> users;
 };
 
-VideoJsonCache::VideoJsonCache(std::size_t max_videos) : impl_(std::make_unique<Impl>(max_videos)) {}
+RenderedJsonCache::RenderedJsonCache(std::size_t max_objects) : impl_(std::make_unique<Impl>(max_objects)) {}
 
-VideoJsonCache::~VideoJsonCache() = default;
+RenderedJsonCache::~RenderedJsonCache() = default;
 
-std::shared_ptr<const VideoJsonCache::Rendered> VideoJsonCache::Find(std::int64_t video_id) const {
+// Entries are checked against their inputs when used, so any fill is safe to keep.
+
+std::shared_ptr<const RenderedJsonCache::Video> RenderedJsonCache::FindVideo(std::int64_t video_id) const {
   return impl_->videos.Get(video_id).value_or(nullptr);
 }
 
-void VideoJsonCache::Keep(std::int64_t video_id, std::shared_ptr<const Rendered> rendered) {
-  // Entries are checked against their inputs when used, so any fill is safe to keep.
+void RenderedJsonCache::KeepVideo(std::int64_t video_id, std::shared_ptr<const Video> rendered) {
   impl_->videos.Fill(video_id, std::move(rendered), impl_->videos.TicketFor(video_id));
+}
+
+std::shared_ptr<const RenderedJsonCache::User> RenderedJsonCache::FindUser(std::int64_t user_id) const {
+  return impl_->users.Get(user_id).value_or(nullptr);
+}
+
+void RenderedJsonCache::KeepUser(std::int64_t user_id, std::shared_ptr<const User> rendered) {
+  impl_->users.Fill(user_id, std::move(rendered), impl_->users.TicketFor(user_id));
+}
+
+void WriteUserFields(json::JsonWriter& out, const UserViews& users, std::int64_t id, const ViewOptions& options) {
+  const auto found = users.find(id);
+  const UserView unknown = found != users.end() ? UserView() : UnknownUser(id);
+  const UserView& user = found != users.end() ? found->second : unknown;
+  if (options.rendered == nullptr) return WriteFields(out, user, options);
+  auto rendered = options.rendered->FindUser(id);
+  if (rendered == nullptr || !rendered->RenderedFrom(user, options.base_url)) {
+    auto fresh = std::make_shared<RenderedJsonCache::User>();
+    fresh->user = user;
+    fresh->user.is_follow = false;
+    fresh->base_url = options.base_url;
+    json::JsonWriter members;
+    WriteFields(members, fresh->user, options, &fresh->is_follow_at);
+    fresh->members = members.Take();
+    rendered = fresh;
+    options.rendered->KeepUser(id, std::move(fresh));
+  }
+  const std::string_view members = rendered->members;
+  out.RawValue({members.substr(0, rendered->is_follow_at), BoolText(user.is_follow),
+                members.substr(rendered->is_follow_at + kFalse.size())});
 }
 
 namespace {
@@ -189,8 +236,8 @@ void WriteVideo(json::JsonWriter& out, const VideoFields& f, const ViewOptions& 
   out.EndObject();
 }
 
-std::shared_ptr<const VideoJsonCache::Rendered> Render(const VideoFields& f, const ViewOptions& options) {
-  auto rendered = std::make_shared<VideoJsonCache::Rendered>();
+std::shared_ptr<const RenderedJsonCache::Video> Render(const VideoFields& f, const ViewOptions& options) {
+  auto rendered = std::make_shared<RenderedJsonCache::Video>();
   rendered->id = f.video.id;
   rendered->title = f.video.title;
   rendered->play_path = f.video.play_path;
@@ -207,10 +254,6 @@ std::shared_ptr<const VideoJsonCache::Rendered> Render(const VideoFields& f, con
   rendered->json = out.Take();
   return rendered;
 }
-
-constexpr std::string_view kFalse = "false";
-
-std::string_view BoolText(bool value) { return value ? "true" : kFalse; }
 
 }  // namespace
 
@@ -231,11 +274,11 @@ void WriteVideoList(json::JsonWriter& out, std::string_view key, const VideoView
       WriteVideo(out, fields, options, with_state);
       continue;
     }
-    auto rendered = options.rendered->Find(v.id);
+    auto rendered = options.rendered->FindVideo(v.id);
     if (rendered == nullptr ||
         !rendered->RenderedFrom(v, author, fields.favorite_count, fields.comment_count, options.base_url)) {
       rendered = Render(fields, options);
-      options.rendered->Keep(v.id, rendered);
+      options.rendered->KeepVideo(v.id, rendered);
     }
     const std::string_view json = rendered->json;
     out.RawValue({json.substr(0, rendered->is_follow_at), BoolText(author.is_follow),

@@ -41,21 +41,25 @@ struct VideoViews {
 /// Two batched calls for the videos' counters plus LoadUsers for their authors.
 Result<VideoViews> LoadVideos(Services& services, std::vector<video::VideoRecord> videos, std::int64_t viewer);
 
-/// Video objects as rendered before. A video's JSON differs between viewers only in two
-/// booleans (is_follow of its author, is_favorite), so each is kept rendered with those two left
-/// open, together with everything it was rendered from. A later list reuses it only while all of
-/// that is still equal, so no invalidation can be missed: a changed counter, title or base URL
-/// simply renders anew. Thread-safe.
-class VideoJsonCache {
+/// User and Video objects as rendered before. An object's JSON differs between viewers only in
+/// its booleans (a user's is_follow; a video's is_favorite and its author's is_follow), so each is
+/// kept rendered with those left open, together with everything it was rendered from. A later
+/// response reuses it only while all of that is still equal, so no invalidation can be missed: a
+/// changed counter, title or base URL simply renders anew. Thread-safe.
+class RenderedJsonCache {
  public:
-  explicit VideoJsonCache(std::size_t max_videos);
-  ~VideoJsonCache();
-  VideoJsonCache(const VideoJsonCache&) = delete;
-  VideoJsonCache& operator=(const VideoJsonCache&) = delete;
+  /// Keeps at most `max_objects` of each kind (a video about 1 KiB, a user about 0.5 KiB).
+  explicit RenderedJsonCache(std::size_t max_objects);
+  ~RenderedJsonCache();
+  RenderedJsonCache(const RenderedJsonCache&) = delete;
+  RenderedJsonCache& operator=(const RenderedJsonCache&) = delete;
 
-  struct Rendered;
-  std::shared_ptr<const Rendered> Find(std::int64_t video_id) const;
-  void Keep(std::int64_t video_id, std::shared_ptr<const Rendered> rendered);
+  struct Video;
+  struct User;
+  std::shared_ptr<const Video> FindVideo(std::int64_t video_id) const;
+  void KeepVideo(std::int64_t video_id, std::shared_ptr<const Video> rendered);
+  std::shared_ptr<const User> FindUser(std::int64_t user_id) const;
+  void KeepUser(std::int64_t user_id, std::shared_ptr<const User> rendered);
 
  private:
   struct Impl;
@@ -66,8 +70,8 @@ struct ViewOptions {
   std::string base_url;
   /// The author sees processing state of their own videos.
   std::int64_t viewer = 0;
-  /// Where rendered videos are kept for reuse (none: every video is rendered).
-  VideoJsonCache* rendered = nullptr;
+  /// Where rendered objects are kept for reuse (none: every object is rendered).
+  RenderedJsonCache* rendered = nullptr;
 };
 
 /// Writes the members of a User object into the object the caller has opened (so that

@@ -16,9 +16,10 @@
 #include <optional>
 #include <span>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "libs/core/result.h"
 
@@ -76,8 +77,9 @@ class KeyedCache {
   struct Shard {
     std::mutex mutex;
     std::atomic<std::uint64_t> generation{0};
-    std::unordered_map<std::int64_t, Entry> recent;
-    std::unordered_map<std::int64_t, Entry> older;
+    // Open addressing: a lookup touches one cache line, not a bucket and a node.
+    boost::unordered_flat_map<std::int64_t, Entry> recent;
+    boost::unordered_flat_map<std::int64_t, Entry> older;
     std::size_t recent_weight = 0;
   };
 
