@@ -1,5 +1,6 @@
 // The minitok binary: one executable whose role is chosen by its command.
 
+#include <malloc.h>
 #include <signal.h>
 
 #include <iostream>
@@ -12,6 +13,11 @@
 int main(int argc, char** argv) {
   // A client that disconnects mid-write must not kill the server.
   signal(SIGPIPE, SIG_IGN);
+  // Every response allocates and frees a body of tens of KiB. With glibc's defaults the freed top
+  // of the heap is handed back to the kernel and faulted in again on the next request (page
+  // faults and page zeroing were 4% of a cached read); keep up to 64 MiB of it instead.
+  mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+  mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
   const std::vector<std::string> args(argv, argv + argc);
   auto invocation = minitok::app::ParseCommandLine(args);
   if (!invocation.ok()) {
