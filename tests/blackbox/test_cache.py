@@ -29,6 +29,43 @@ class CacheTests(h.ServerCase):
         self.c.favorite(fan.token, vid, action_type=2)
         self.assertEqual(self.video_in_feed(vid)["favorite_count"], 0, "an unlike shows too")
 
+    def test_personal_reads_see_every_write_at_once(self):
+        # Personal reads are answered from the services' object caches (often on the event loop):
+        # every write must show in the writer's very next read and in everyone else's.
+        author = self.c.new_user("pra")
+        fan = self.c.new_user("prf")
+        other = self.c.new_user("pro")
+        vid = self.publish_get_id(author)
+        for _ in range(3):  # warm every cache
+            mine = self.video_in_feed(vid, token=fan.token)
+            self.video_in_feed(vid, token=other.token)
+        self.assertFalse(mine["is_favorite"])
+        self.assertFalse(mine["author"]["is_follow"])
+        self.c.favorite(fan.token, vid)
+        mine = self.video_in_feed(vid, token=fan.token)
+        self.assertTrue(mine["is_favorite"])
+        self.assertEqual(mine["favorite_count"], 1)
+        self.assertEqual(mine["author"]["total_favorited"], 1)
+        theirs = self.video_in_feed(vid, token=other.token)
+        self.assertFalse(theirs["is_favorite"])
+        self.assertEqual(theirs["favorite_count"], 1)
+        self.assertEqual(self.c.user(fan.id, token=fan.token)["favorite_count"], 1)
+        self.c.follow(fan.token, author.id)
+        mine = self.video_in_feed(vid, token=fan.token)
+        self.assertTrue(mine["author"]["is_follow"])
+        self.assertEqual(mine["author"]["follower_count"], 1)
+        self.assertFalse(self.video_in_feed(vid, token=other.token)["author"]["is_follow"])
+        self.c.comment_add(other.token, vid, "hello")
+        self.assertEqual(self.video_in_feed(vid, token=fan.token)["comment_count"], 1)
+        self.assertEqual([c["content"] for c in self.c.comment_list(vid, token=fan.token)], ["hello"])
+        self.c.favorite(fan.token, vid, action_type=2)
+        self.c.follow(fan.token, author.id, action_type=2)
+        mine = self.video_in_feed(vid, token=fan.token)
+        self.assertFalse(mine["is_favorite"])
+        self.assertEqual(mine["favorite_count"], 0)
+        self.assertFalse(mine["author"]["is_follow"])
+        self.assertEqual(mine["author"]["follower_count"], 0)
+
     def test_personal_answers_are_never_shared(self):
         author = self.c.new_user("pa")
         fan = self.c.new_user("pf")
