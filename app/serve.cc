@@ -7,8 +7,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "app/data_folder.h"
 #include "app/demo_content.h"
@@ -174,6 +176,23 @@ int Serve(const config::ServerConfig& config) {
   if (!port.ok()) return Fail(logger, port.error());
 
   pipeline.Start();
+  // The caches fill from the databases in the background, so that the first minutes after a
+  // start are not a storm of misses; requests are served meanwhile (misses read SQLite as usual).
+  std::jthread warm_caches([&] {
+    const auto started = std::chrono::steady_clock::now();
+    const std::function<Result<std::size_t>()> steps[] = {
+        [&] { return users.WarmCaches(); }, [&] { return video_store.WarmCaches(); },
+        [&] { return favorites.WarmCaches(); }, [&] { return comments.WarmCaches(); },
+        [&] { return relations.WarmCaches(); }};
+    std::size_t filled = 0;
+    for (const auto& step : steps) {
+      const auto warmed = step();
+      if (!warmed.ok()) return logger.Warn("warming the caches stopped: " + warmed.error().detail);
+      filled += *warmed;
+    }
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    logger.Info("caches warmed: " + std::to_string(filled) + " objects in " + std::to_string(ms.count()) + " ms");
+  });
   std::unique_ptr<DemoContent> demo;
   if (config.demo_content) {
     demo = std::make_unique<DemoContent>(services, *tools, layout->root, logger);

@@ -1,9 +1,11 @@
 // Microbenchmarks of the pieces every request touches: routing, token verification, parameter
-// decoding and the feed's JSON encoding.
+// decoding, the feed's JSON encoding (rendered anew and reused) and the object caches.
 
 #include <benchmark/benchmark.h>
 
 #include "gateway/views.h"
+#include "libs/cache/id_set_cache.h"
+#include "libs/cache/keyed_cache.h"
 #include "libs/http/form.h"
 #include "libs/http/router.h"
 #include "libs/security/token_codec.h"
@@ -30,14 +32,36 @@ void BM_RouterMatch(benchmark::State& state) {
 }
 BENCHMARK(BM_RouterMatch);
 
-void BM_TokenVerify(benchmark::State& state) {
+/// The first verification of each token: its signature, header and claims are checked.
+void BM_TokenVerifyFirstTime(benchmark::State& state) {
+  const SystemClock clock;
+  const security::TokenCodec codec("0123456789abcdef0123456789abcdef0123456789abcdef", 3600, clock);
+  std::vector<std::string> tokens;
+  for (int i = 1; i <= 15'000; ++i) tokens.push_back(codec.Issue(i));  // fewer than it remembers
+  std::size_t next = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(codec.Verify(tokens[next]));
+    if (++next == tokens.size()) {
+      state.PauseTiming();
+      tokens.clear();  // new tokens: the codec has seen them all
+      for (int i = 1; i <= 15'000; ++i) tokens.push_back(codec.Issue(i + static_cast<int>(state.iterations())));
+      next = 0;
+      state.ResumeTiming();
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_TokenVerifyFirstTime);
+
+/// A token the codec verified before (every request of a client after its first).
+void BM_TokenVerifyRemembered(benchmark::State& state) {
   const SystemClock clock;
   const security::TokenCodec codec("0123456789abcdef0123456789abcdef0123456789abcdef", 3600, clock);
   const std::string token = codec.Issue(123456);
   for (auto _ : state) benchmark::DoNotOptimize(codec.Verify(token));
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_TokenVerify);
+BENCHMARK(BM_TokenVerifyRemembered);
 
 void BM_QueryDecode(benchmark::State& state) {
   const std::string query =
@@ -50,6 +74,41 @@ void BM_QueryDecode(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_QueryDecode);
+
+/// Hits in a warm object cache (the counters of a feed page: 30 lookups).
+void BM_KeyedCacheHits(benchmark::State& state) {
+  cache::KeyedCache<std::int64_t> counts(200'000);
+  for (std::int64_t id = 1; id <= 100'000; ++id) counts.Fill(id, id * 3, counts.TicketFor(id));
+  std::int64_t ids[30];
+  for (std::int64_t i = 0; i < 30; ++i) ids[i] = 1 + i * 3'331;
+  for (auto _ : state) {
+    auto values = cache::GetMany(counts, ids, [](std::span<const std::int64_t>) -> Result<std::vector<std::int64_t>> {
+      return std::vector<std::int64_t>{};
+    });
+    benchmark::DoNotOptimize(values);
+  }
+  state.SetItemsProcessed(state.iterations() * 30);
+}
+BENCHMARK(BM_KeyedCacheHits);
+
+/// Which of a page's 30 videos the viewer likes, from a cached set of 300 liked ids.
+void BM_IdSetAmong(benchmark::State& state) {
+  cache::IdSetCache liked(
+      100'000, 5'000,
+      [](std::int64_t, std::int64_t) -> Result<std::vector<std::int64_t>> {
+        std::vector<std::int64_t> ids;
+        for (std::int64_t i = 1; i <= 300; ++i) ids.push_back(i * 31);
+        return ids;
+      },
+      [](std::int64_t, std::span<const std::int64_t>) -> Result<std::vector<std::int64_t>> {
+        return std::vector<std::int64_t>{};
+      });
+  std::int64_t page[30];
+  for (std::int64_t i = 0; i < 30; ++i) page[i] = 1 + i * 37;
+  for (auto _ : state) benchmark::DoNotOptimize(liked.Among(7, page));
+  state.SetItemsProcessed(state.iterations() * 30);
+}
+BENCHMARK(BM_IdSetAmong);
 
 /// One feed page: 30 videos by 10 authors, as the gateway writes it.
 void BM_FeedJson(benchmark::State& state) {
@@ -71,7 +130,8 @@ void BM_FeedJson(benchmark::State& state) {
                              .follower_count = 45678, .work_count = 90, .favorite_count = 300,
                              .total_favorited = 987654};
   }
-  const gateway::ViewOptions options{"http://127.0.0.1:8080", 0};
+  gateway::RenderedJsonCache rendered(1000);
+  const gateway::ViewOptions options{"http://127.0.0.1:8080", 0, state.range(0) == 1 ? &rendered : nullptr};
   std::size_t bytes = 0;
   for (auto _ : state) {
     json::JsonWriter out;
@@ -84,7 +144,8 @@ void BM_FeedJson(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
 }
-BENCHMARK(BM_FeedJson);
+// 0: every object rendered anew; 1: reused from the rendered-object cache (warm after one page).
+BENCHMARK(BM_FeedJson)->Arg(0)->Arg(1);
 
 }  // namespace
 }  // namespace minitok

@@ -50,6 +50,19 @@ class KeyedCache {
 
   Ticket TicketFor(std::int64_t key) const { return ShardOf(key).generation.load(std::memory_order_acquire); }
 
+  /// Every shard's ticket, for a fill whose keys are learnt only from the read (warming up).
+  std::vector<Ticket> AllTickets() const {
+    std::vector<Ticket> tickets;
+    tickets.reserve(shards_.size());
+    for (const Shard& shard : shards_) tickets.push_back(shard.generation.load(std::memory_order_acquire));
+    return tickets;
+  }
+  void Fill(std::int64_t key, Value value, const std::vector<Ticket>& all_tickets, std::size_t weight = 1) {
+    Fill(key, std::move(value), all_tickets[ShardIndex(key)], weight);
+  }
+  /// How many entries a warm-up may fill without evicting what it filled first.
+  std::size_t WarmCapacity() const { return half_per_shard_ * shards_.size() * 9 / 10; }
+
   /// Stores `value` read from the database after `ticket` was taken, unless the key's shard was
   /// invalidated since. A value heavier than half a shard's share is not cached at all.
   void Fill(std::int64_t key, Value value, Ticket ticket, std::size_t weight = 1) {
@@ -83,11 +96,12 @@ class KeyedCache {
     std::size_t recent_weight = 0;
   };
 
-  Shard& ShardOf(std::int64_t key) const {
+  std::size_t ShardIndex(std::int64_t key) const {
     // Ids are dense integers: mix them so that neighbours spread over the shards.
     const auto mixed = static_cast<std::uint64_t>(key) * 0x9E3779B97F4A7C15ULL;
-    return shards_[(mixed >> 32) % shards_.size()];
+    return (mixed >> 32) % shards_.size();
   }
+  Shard& ShardOf(std::int64_t key) const { return shards_[ShardIndex(key)]; }
 
   void Insert(Shard& shard, std::int64_t key, Entry entry) {
     if (shard.recent_weight + entry.weight > half_per_shard_) {
@@ -145,6 +159,18 @@ Result<std::vector<std::optional<Value>>> GetMany(KeyedCache<Value>& cache, std:
     }
   }
   return values;
+}
+
+/// Fills `cache` at start with what `read(limit)` answers as (key, value) pairs, at most as many
+/// as it holds without evicting them again; returns how many. Writes committed meanwhile win
+/// (the fill uses tickets taken before the read).
+template <typename Value, typename Read>
+Result<std::size_t> Warm(KeyedCache<Value>& cache, Read&& read) {
+  const auto tickets = cache.AllTickets();
+  auto rows = read(static_cast<std::int64_t>(cache.WarmCapacity()));
+  if (!rows.ok()) return rows.error();
+  for (auto& [key, value] : *rows) cache.Fill(key, std::move(value), tickets);
+  return rows->size();
 }
 
 }  // namespace minitok::cache

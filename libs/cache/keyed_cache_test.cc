@@ -85,5 +85,22 @@ TEST(KeyedCacheTest, GetManyPassesLoadErrorsOn) {
   EXPECT_FALSE(cache.Get(1));
 }
 
+TEST(KeyedCacheTest, WarmFillsFromOneReadButAWriteDuringItWins) {
+  KeyedCache<int> cache(1000);
+  std::int64_t asked_limit = 0;
+  auto warmed = Warm(cache, [&](std::int64_t limit) -> Result<std::vector<std::pair<std::int64_t, int>>> {
+    asked_limit = limit;
+    cache.Invalidate(2);  // a write commits while the warm-up reads
+    return std::vector<std::pair<std::int64_t, int>>{{1, 10}, {2, 20}, {3, 30}};
+  });
+  ASSERT_TRUE(warmed.ok());
+  EXPECT_EQ(*warmed, 3u);
+  EXPECT_GT(asked_limit, 0);
+  EXPECT_LE(asked_limit, 1000);
+  EXPECT_EQ(cache.Get(1), 10);
+  EXPECT_FALSE(cache.Get(2)) << "the value read before the write must not be kept";
+  EXPECT_EQ(cache.Get(3), 30);
+}
+
 }  // namespace
 }  // namespace minitok::cache

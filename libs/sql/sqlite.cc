@@ -341,6 +341,20 @@ Result<std::vector<std::int64_t>> ReadCounts(Database& db, std::string_view sql,
   });
 }
 
+Result<std::vector<std::pair<std::int64_t, std::int64_t>>> ReadIntPairs(Database& db, std::string_view sql,
+                                                                       std::int64_t limit) {
+  return db.Read([&](Connection& c) -> Result<std::vector<std::pair<std::int64_t, std::int64_t>>> {
+    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(sql));
+    select.Bind(1, limit);
+    std::vector<std::pair<std::int64_t, std::int64_t>> rows;
+    for (;;) {
+      MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
+      if (!row) return rows;
+      rows.emplace_back(select.ColumnInt(0), select.ColumnInt(1));
+    }
+  });
+}
+
 std::string IdArray(std::span<const std::int64_t> ids) {
   std::string out = "[";
   for (std::size_t i = 0; i < ids.size(); ++i) {

@@ -205,6 +205,10 @@ Result<std::unordered_map<std::int64_t, std::int64_t>> CollectIntMap(Statement& 
 /// and answers one count per id asked, in order; zero for an id without a row.
 Result<std::vector<std::int64_t>> ReadCounts(Database& db, std::string_view sql, std::span<const std::int64_t> ids);
 
+/// Runs `sql`, which selects (id, number) rows and binds a row limit as ?1: the rows, in order.
+Result<std::vector<std::pair<std::int64_t, std::int64_t>>> ReadIntPairs(Database& db, std::string_view sql,
+                                                                       std::int64_t limit);
+
 /// "[1,2,3]": a batch of ids bound as one parameter and expanded in SQL with
 /// `IN (SELECT value FROM json_each(?))`, so one prepared statement serves every batch size.
 std::string IdArray(std::span<const std::int64_t> ids);

@@ -16,6 +16,8 @@ constexpr std::string_view kDelete = "DELETE FROM comments WHERE id = ?";
 constexpr std::string_view kList =
     "SELECT id, video_id, user_id, content, created_ms FROM comments WHERE video_id = ? "
     "ORDER BY id DESC LIMIT ? OFFSET ?";
+constexpr std::string_view kMostCommented =
+    "SELECT video_id, comment_count FROM video_stats ORDER BY comment_count DESC LIMIT ?";
 constexpr std::string_view kCounts =
     "SELECT video_id, comment_count FROM video_stats WHERE video_id IN (SELECT value FROM json_each(?))";
 
@@ -123,6 +125,10 @@ Result<std::vector<CommentRecord>> CommentServiceSqlite::ReadComments(std::int64
                           select.ColumnInt(4)});
     }
   });
+}
+
+Result<std::size_t> CommentServiceSqlite::WarmCaches() {
+  return cache::Warm(counts_, [this](std::int64_t limit) { return sql::ReadIntPairs(*db_, kMostCommented, limit); });
 }
 
 Result<std::vector<VideoCommentCount>> CommentServiceSqlite::GetCounts(std::span<const std::int64_t> video_ids) {

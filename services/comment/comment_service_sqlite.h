@@ -24,6 +24,9 @@ class CommentServiceSqlite final : public CommentService {
   Result<std::vector<CommentRecord>> List(std::int64_t video_id, Page page) override;
   Result<std::vector<VideoCommentCount>> GetCounts(std::span<const std::int64_t> video_ids) override;
 
+  /// Fills the counter cache at start (the most commented videos first); returns how many.
+  Result<std::size_t> WarmCaches();
+
  private:
   using CommentList = std::shared_ptr<const std::vector<CommentRecord>>;
 

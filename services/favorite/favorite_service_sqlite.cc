@@ -29,6 +29,10 @@ constexpr std::string_view kVideoCounts =
 constexpr std::string_view kViewerLikes =
     "SELECT video_id FROM likes WHERE user_id = ? AND video_id IN (SELECT value FROM json_each(?))";
 constexpr std::string_view kAllViewerLikes = "SELECT video_id FROM likes WHERE user_id = ? LIMIT ?";
+constexpr std::string_view kMostLikedVideos =
+    "SELECT video_id, favorite_count FROM video_stats ORDER BY favorite_count DESC LIMIT ?";
+constexpr std::string_view kMostLikedAuthors =
+    "SELECT user_id, favorite_count, total_favorited FROM user_stats ORDER BY total_favorited DESC LIMIT ?";
 constexpr std::string_view kUserCounts =
     "SELECT user_id, favorite_count, total_favorited FROM user_stats "
     "WHERE user_id IN (SELECT value FROM json_each(?))";
@@ -122,6 +126,26 @@ Result<std::vector<VideoFavoriteStats>> FavoriteServiceSqlite::GetVideoStats(
   MINITOK_ASSIGN_OR_RETURN(const auto liked, liked_.Among(viewer, video_ids));
   for (auto& s : stats) s.is_favorite = std::binary_search(liked.begin(), liked.end(), s.video_id);
   return stats;
+}
+
+Result<std::size_t> FavoriteServiceSqlite::WarmCaches() {
+  MINITOK_ASSIGN_OR_RETURN(const std::size_t videos, cache::Warm(video_counts_, [this](std::int64_t limit) {
+                             return sql::ReadIntPairs(*db_, kMostLikedVideos, limit);
+                           }));
+  MINITOK_ASSIGN_OR_RETURN(const std::size_t users, cache::Warm(user_stats_, [this](std::int64_t limit) {
+    return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::pair<std::int64_t, UserFavoriteStats>>> {
+      MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kMostLikedAuthors));
+      select.Bind(1, limit);
+      std::vector<std::pair<std::int64_t, UserFavoriteStats>> rows;
+      for (;;) {
+        MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
+        if (!row) return rows;
+        const std::int64_t id = select.ColumnInt(0);
+        rows.emplace_back(id, UserFavoriteStats{id, select.ColumnInt(1), select.ColumnInt(2)});
+      }
+    });
+  }));
+  return videos + users;
 }
 
 Result<std::vector<std::int64_t>> FavoriteServiceSqlite::ReadLiked(std::int64_t viewer, std::int64_t limit) {

@@ -27,6 +27,9 @@ class FavoriteServiceSqlite final : public FavoriteService {
                                                         std::int64_t viewer) override;
   Result<std::vector<UserFavoriteStats>> GetUserStats(std::span<const std::int64_t> user_ids) override;
 
+  /// Fills the counter caches at start (the most liked videos and authors first); returns how many.
+  Result<std::size_t> WarmCaches();
+
  private:
   /// Drops what a like or unlike that committed changed from the caches.
   void Changed(std::int64_t liker, std::int64_t video_id, std::int64_t author);

@@ -28,6 +28,8 @@ constexpr std::string_view kFriends =
 constexpr std::string_view kStats =
     "SELECT user_id, follow_count, follower_count FROM user_stats "
     "WHERE user_id IN (SELECT value FROM json_each(?))";
+constexpr std::string_view kMostFollowed =
+    "SELECT user_id, follow_count, follower_count FROM user_stats ORDER BY follower_count DESC LIMIT ?";
 constexpr std::string_view kAllViewerFollows = "SELECT followee_id FROM follows WHERE follower_id = ? LIMIT ?";
 constexpr std::string_view kViewerFollows =
     "SELECT followee_id FROM follows WHERE follower_id = ? AND followee_id IN (SELECT value FROM json_each(?))";
@@ -134,6 +136,22 @@ Result<std::vector<RelationStats>> RelationServiceSqlite::GetStats(std::span<con
     stats.push_back(s);
   }
   return stats;
+}
+
+Result<std::size_t> RelationServiceSqlite::WarmCaches() {
+  return cache::Warm(counts_, [this](std::int64_t limit) {
+    return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::pair<std::int64_t, RelationStats>>> {
+      MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kMostFollowed));
+      select.Bind(1, limit);
+      std::vector<std::pair<std::int64_t, RelationStats>> rows;
+      for (;;) {
+        MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
+        if (!row) return rows;
+        const std::int64_t id = select.ColumnInt(0);
+        rows.emplace_back(id, RelationStats{id, select.ColumnInt(1), select.ColumnInt(2), false});
+      }
+    });
+  });
 }
 
 Result<std::vector<std::optional<RelationStats>>> RelationServiceSqlite::ReadCounts(

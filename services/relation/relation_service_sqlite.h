@@ -28,6 +28,9 @@ class RelationServiceSqlite final : public RelationService {
   Result<std::vector<RelationStats>> GetStats(std::span<const std::int64_t> user_ids,
                                               std::int64_t viewer) override;
 
+  /// Fills the counter cache at start (the most followed users first); returns how many.
+  Result<std::size_t> WarmCaches();
+
  private:
   Status CheckTarget(std::int64_t user_id, std::int64_t target_id);
   Result<std::vector<std::int64_t>> ListIds(std::string_view sql, std::int64_t user_id, Page page);

@@ -11,6 +11,7 @@ namespace {
 constexpr std::string_view kFindByName = "SELECT id, password_hash FROM users WHERE name = ?";
 constexpr std::string_view kInsert =
     "INSERT INTO users (name, password_hash, created_ms) VALUES (?, ?, ?)";
+constexpr std::string_view kOldestProfiles = "SELECT id, name, signature FROM users ORDER BY id LIMIT ?";
 constexpr std::string_view kSelectByIds =
     "SELECT id, name, signature FROM users WHERE id IN (SELECT value FROM json_each(?))";
 
@@ -103,6 +104,22 @@ Result<std::vector<UserProfile>> UserServiceSqlite::GetUsers(std::span<const std
     if (profile) users.push_back(std::move(*profile));
   }
   return users;
+}
+
+Result<std::size_t> UserServiceSqlite::WarmCaches() {
+  return cache::Warm(profiles_, [this](std::int64_t limit) {
+    return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::pair<std::int64_t, UserProfile>>> {
+      MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kOldestProfiles));
+      select.Bind(1, limit);
+      std::vector<std::pair<std::int64_t, UserProfile>> rows;
+      for (;;) {
+        MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
+        if (!row) return rows;
+        const std::int64_t id = select.ColumnInt(0);
+        rows.emplace_back(id, UserProfile{id, select.ColumnText(1), select.ColumnText(2)});
+      }
+    });
+  });
 }
 
 Result<std::vector<std::optional<UserProfile>>> UserServiceSqlite::ReadProfiles(std::span<const std::int64_t> ids) {

@@ -24,6 +24,9 @@ class UserServiceSqlite final : public UserService {
   Result<std::int64_t> Login(std::string_view name, std::string_view password) override;
   Result<std::vector<UserProfile>> GetUsers(std::span<const std::int64_t> ids) override;
 
+  /// Fills the profile cache at start (the oldest accounts first); returns how many.
+  Result<std::size_t> WarmCaches();
+
  private:
   /// One entry per id, in order; nullopt for an id without a user.
   Result<std::vector<std::optional<UserProfile>>> ReadProfiles(std::span<const std::int64_t> ids);

@@ -21,6 +21,9 @@ constexpr std::string_view kByIds =
     "SELECT " MINITOK_VIDEO_COLUMNS " FROM videos WHERE id IN (SELECT value FROM json_each(?))";
 constexpr std::string_view kWorkCounts =
     "SELECT user_id, work_count FROM author_stats WHERE user_id IN (SELECT value FROM json_each(?))";
+constexpr std::string_view kMostWorks =
+    "SELECT user_id, work_count FROM author_stats ORDER BY work_count DESC LIMIT ?";
+constexpr std::string_view kNewestRecords = "SELECT " MINITOK_VIDEO_COLUMNS " FROM videos ORDER BY id DESC LIMIT ?";
 constexpr std::string_view kPlayType = "SELECT play_type FROM videos WHERE play_path = ?";
 constexpr std::string_view kIsCover = "SELECT 1 FROM videos WHERE cover_path = ?";
 
@@ -224,6 +227,24 @@ Result<std::vector<std::optional<VideoRecord>>> VideoStore::ReadRecords(std::spa
     if (at != ids.end()) records[static_cast<std::size_t>(at - ids.begin())] = std::move(row);
   }
   return records;
+}
+
+Result<std::size_t> VideoStore::WarmCaches() {
+  MINITOK_ASSIGN_OR_RETURN(const std::size_t authors, cache::Warm(work_counts_, [this](std::int64_t limit) {
+                             return sql::ReadIntPairs(*db_, kMostWorks, limit);
+                           }));
+  MINITOK_ASSIGN_OR_RETURN(const std::size_t videos, cache::Warm(records_, [this](std::int64_t limit) {
+    return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::pair<std::int64_t, VideoRecord>>> {
+      MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kNewestRecords));
+      select.Bind(1, limit);
+      MINITOK_ASSIGN_OR_RETURN(auto records, ReadVideos(select));
+      std::vector<std::pair<std::int64_t, VideoRecord>> rows;
+      rows.reserve(records.size());
+      for (auto& v : records) rows.emplace_back(v.id, std::move(v));
+      return rows;
+    });
+  }));
+  return authors + videos;
 }
 
 Result<std::vector<WorkCount>> VideoStore::GetWorkCounts(std::span<const std::int64_t> user_ids) {

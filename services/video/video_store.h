@@ -73,6 +73,9 @@ class VideoStore {
   Status MarkFailed(std::int64_t video_id, const std::string& reason);
   Status SetStateReason(std::int64_t video_id, const std::string& reason);
 
+  /// Fills the caches at start (the most prolific authors' counts, the newest videos); returns how many.
+  Result<std::size_t> WarmCaches();
+
   // Recovery at start.
   Result<std::vector<std::string>> StagedFolders();
   Status Unstage(const std::string& media_key);
