@@ -161,6 +161,41 @@ Result<std::vector<std::optional<Value>>> GetMany(KeyedCache<Value>& cache, std:
   return values;
 }
 
+/// The values that exist, in order (GetMany answers nullopt for ids without a row).
+template <typename Value>
+std::vector<Value> Present(std::vector<std::optional<Value>> values) {
+  std::vector<Value> present;
+  present.reserve(values.size());
+  for (auto& value : values) {
+    if (value) present.push_back(std::move(*value));
+  }
+  return present;
+}
+
+/// Rows of a batched read lined up with the ids asked: one entry per id, in order; nullopt where
+/// no row has that id. `id_of(row)` names a row's id.
+template <typename Row, typename IdOf>
+std::vector<std::optional<Row>> AlignToIds(std::span<const std::int64_t> ids, std::vector<Row> rows, IdOf&& id_of) {
+  std::vector<std::optional<Row>> aligned(ids.size());
+  for (auto& row : rows) {
+    const auto at = std::find(ids.begin(), ids.end(), id_of(row));
+    if (at != ids.end()) aligned[static_cast<std::size_t>(at - ids.begin())] = std::move(row);
+  }
+  return aligned;
+}
+
+/// Counter rows of a batched read, one value per id asked, in order: an id without a row gets
+/// `zero(id)` (nothing counted yet, which is as worth caching as any count).
+template <typename Value, typename Zero>
+std::vector<std::optional<Value>> WithZeros(std::span<const std::int64_t> ids,
+                                            std::vector<std::pair<std::int64_t, Value>> rows, Zero&& zero) {
+  const auto aligned = AlignToIds(ids, std::move(rows), [](const auto& row) { return row.first; });
+  std::vector<std::optional<Value>> values;
+  values.reserve(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) values.emplace_back(aligned[i] ? aligned[i]->second : zero(ids[i]));
+  return values;
+}
+
 /// Fills `cache` at start with what `read(limit)` answers as (key, value) pairs, at most as many
 /// as it holds without evicting them again; returns how many. Writes committed meanwhile win
 /// (the fill uses tickets taken before the read).

@@ -341,6 +341,25 @@ Result<std::vector<std::int64_t>> ReadCounts(Database& db, std::string_view sql,
   });
 }
 
+Result<std::vector<std::int64_t>> ReadOwnedIds(Database& db, std::string_view sql, std::int64_t owner,
+                                               std::int64_t limit) {
+  return db.Read([&](Connection& c) -> Result<std::vector<std::int64_t>> {
+    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(sql));
+    select.Bind(1, owner).Bind(2, limit);
+    return CollectInts(select);
+  });
+}
+
+Result<std::vector<std::int64_t>> ReadOwnedIdsAmong(Database& db, std::string_view sql, std::int64_t owner,
+                                                    std::span<const std::int64_t> ids) {
+  const std::string batch = IdArray(ids);
+  return db.Read([&](Connection& c) -> Result<std::vector<std::int64_t>> {
+    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(sql));
+    select.Bind(1, owner).Bind(2, std::string_view(batch));
+    return CollectInts(select);
+  });
+}
+
 Result<std::vector<std::pair<std::int64_t, std::int64_t>>> ReadIntPairs(Database& db, std::string_view sql,
                                                                        std::int64_t limit) {
   return db.Read([&](Connection& c) -> Result<std::vector<std::pair<std::int64_t, std::int64_t>>> {

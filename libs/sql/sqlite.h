@@ -4,6 +4,7 @@
 // read while the writer writes), cached prepared statements, numbered migrations.
 // SQL text lives only in services' data files; values are always bound, never spliced.
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -198,12 +199,30 @@ namespace minitok::sql {
 
 /// Steps `statement` to the end, collecting column 0 of every row.
 Result<std::vector<std::int64_t>> CollectInts(Statement& statement);
+/// Steps `statement` to the end, collecting the first N integer columns of every row.
+template <std::size_t N>
+Result<std::vector<std::array<std::int64_t, N>>> CollectIntRows(Statement& statement) {
+  std::vector<std::array<std::int64_t, N>> rows;
+  for (;;) {
+    MINITOK_ASSIGN_OR_RETURN(const bool row, statement.Step());
+    if (!row) return rows;
+    auto& values = rows.emplace_back();
+    for (std::size_t i = 0; i < N; ++i) values[i] = statement.ColumnInt(static_cast<int>(i));
+  }
+}
 /// Steps `statement` to the end, mapping column 0 to column 1 of every row.
 Result<std::unordered_map<std::int64_t, std::int64_t>> CollectIntMap(Statement& statement);
 
 /// Runs `sql`, which selects (id, count) rows for the ids of a batch bound as ?1 (see IdArray),
 /// and answers one count per id asked, in order; zero for an id without a row.
 Result<std::vector<std::int64_t>> ReadCounts(Database& db, std::string_view sql, std::span<const std::int64_t> ids);
+
+/// Column 0 of `sql` run with ?1 = `owner` and ?2 = `limit` (e.g. all of a viewer's likes, bounded).
+Result<std::vector<std::int64_t>> ReadOwnedIds(Database& db, std::string_view sql, std::int64_t owner,
+                                               std::int64_t limit);
+/// Column 0 of `sql` run with ?1 = `owner` and ?2 = a batch of `ids` (see IdArray).
+Result<std::vector<std::int64_t>> ReadOwnedIdsAmong(Database& db, std::string_view sql, std::int64_t owner,
+                                                    std::span<const std::int64_t> ids);
 
 /// Runs `sql`, which selects (id, number) rows and binds a row limit as ?1: the rows, in order.
 Result<std::vector<std::pair<std::int64_t, std::int64_t>>> ReadIntPairs(Database& db, std::string_view sql,

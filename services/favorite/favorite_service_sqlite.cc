@@ -66,8 +66,12 @@ FavoriteServiceSqlite::FavoriteServiceSqlite(std::unique_ptr<sql::Database> db, 
       video_counts_(kCachedCounters),
       user_stats_(kCachedCounters),
       liked_(kCachedLikedIds, kMaxCachedLikesPerViewer,
-             [this](std::int64_t viewer, std::int64_t limit) { return ReadLiked(viewer, limit); },
-             [this](std::int64_t viewer, std::span<const std::int64_t> ids) { return ReadLikedAmong(viewer, ids); }) {}
+             [this](std::int64_t viewer, std::int64_t limit) {
+               return sql::ReadOwnedIds(*db_, kAllViewerLikes, viewer, limit);
+             },
+             [this](std::int64_t viewer, std::span<const std::int64_t> ids) {
+               return sql::ReadOwnedIdsAmong(*db_, kViewerLikes, viewer, ids);
+             }) {}
 
 void FavoriteServiceSqlite::Changed(std::int64_t liker, std::int64_t video_id, std::int64_t author) {
   video_counts_.Invalidate(video_id);
@@ -133,59 +137,30 @@ Result<std::size_t> FavoriteServiceSqlite::WarmCaches() {
                              return sql::ReadIntPairs(*db_, kMostLikedVideos, limit);
                            }));
   MINITOK_ASSIGN_OR_RETURN(const std::size_t users, cache::Warm(user_stats_, [this](std::int64_t limit) {
-    return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::pair<std::int64_t, UserFavoriteStats>>> {
-      MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kMostLikedAuthors));
-      select.Bind(1, limit);
-      std::vector<std::pair<std::int64_t, UserFavoriteStats>> rows;
-      for (;;) {
-        MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
-        if (!row) return rows;
-        const std::int64_t id = select.ColumnInt(0);
-        rows.emplace_back(id, UserFavoriteStats{id, select.ColumnInt(1), select.ColumnInt(2)});
-      }
-    });
+    return ReadUserStatRows(kMostLikedAuthors, [limit](sql::Statement& s) { s.Bind(1, limit); });
   }));
   return videos + users;
 }
 
-Result<std::vector<std::int64_t>> FavoriteServiceSqlite::ReadLiked(std::int64_t viewer, std::int64_t limit) {
-  return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::int64_t>> {
-    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kAllViewerLikes));
-    select.Bind(1, viewer).Bind(2, limit);
-    return sql::CollectInts(select);
-  });
-}
-
-Result<std::vector<std::int64_t>> FavoriteServiceSqlite::ReadLikedAmong(std::int64_t viewer,
-                                                                        std::span<const std::int64_t> video_ids) {
-  const std::string batch = sql::IdArray(video_ids);
-  return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::int64_t>> {
-    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kViewerLikes));
-    select.Bind(1, viewer).Bind(2, std::string_view(batch));
-    return sql::CollectInts(select);
+Result<std::vector<std::pair<std::int64_t, UserFavoriteStats>>> FavoriteServiceSqlite::ReadUserStatRows(
+    std::string_view sql, const std::function<void(sql::Statement&)>& bind) {
+  return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::pair<std::int64_t, UserFavoriteStats>>> {
+    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(sql));
+    bind(select);
+    MINITOK_ASSIGN_OR_RETURN(const auto rows, sql::CollectIntRows<3>(select));
+    std::vector<std::pair<std::int64_t, UserFavoriteStats>> stats;
+    stats.reserve(rows.size());
+    for (const auto& [id, favorites, favorited] : rows) stats.emplace_back(id, UserFavoriteStats{id, favorites, favorited});
+    return stats;
   });
 }
 
 Result<std::vector<std::optional<UserFavoriteStats>>> FavoriteServiceSqlite::ReadUserStats(
     std::span<const std::int64_t> user_ids) {
   const std::string batch = sql::IdArray(user_ids);
-  return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::optional<UserFavoriteStats>>> {
-    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kUserCounts));
-    select.Bind(1, std::string_view(batch));
-    std::unordered_map<std::int64_t, UserFavoriteStats> rows;
-    for (;;) {
-      MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
-      if (!row) break;
-      const std::int64_t id = select.ColumnInt(0);
-      rows[id] = {id, select.ColumnInt(1), select.ColumnInt(2)};
-    }
-    std::vector<std::optional<UserFavoriteStats>> stats;
-    for (const auto id : user_ids) {
-      const auto it = rows.find(id);
-      stats.emplace_back(it != rows.end() ? it->second : UserFavoriteStats{id, 0, 0});
-    }
-    return stats;
-  });
+  MINITOK_ASSIGN_OR_RETURN(auto rows,
+                           ReadUserStatRows(kUserCounts, [&](sql::Statement& s) { s.Bind(1, std::string_view(batch)); }));
+  return cache::WithZeros(user_ids, std::move(rows), [](std::int64_t id) { return UserFavoriteStats{id, 0, 0}; });
 }
 
 Result<std::vector<UserFavoriteStats>> FavoriteServiceSqlite::GetUserStats(std::span<const std::int64_t> user_ids) {

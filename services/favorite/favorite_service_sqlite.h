@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -34,8 +35,9 @@ class FavoriteServiceSqlite final : public FavoriteService {
   /// Drops what a like or unlike that committed changed from the caches.
   void Changed(std::int64_t liker, std::int64_t video_id, std::int64_t author);
   Result<std::vector<std::optional<UserFavoriteStats>>> ReadUserStats(std::span<const std::int64_t> user_ids);
-  Result<std::vector<std::int64_t>> ReadLiked(std::int64_t viewer, std::int64_t limit);
-  Result<std::vector<std::int64_t>> ReadLikedAmong(std::int64_t viewer, std::span<const std::int64_t> video_ids);
+  /// (user, stats) rows of `sql` over user_stats, with its parameters bound by `bind`.
+  Result<std::vector<std::pair<std::int64_t, UserFavoriteStats>>> ReadUserStatRows(
+      std::string_view sql, const std::function<void(sql::Statement&)>& bind);
 
   std::unique_ptr<sql::Database> db_;
   video::VideoService& videos_;

@@ -58,8 +58,12 @@ RelationServiceSqlite::RelationServiceSqlite(std::unique_ptr<sql::Database> db, 
       clock_(clock),
       counts_(kCachedCounters),
       following_(kCachedFollowedIds, kMaxCachedFollowsPerViewer,
-                 [this](std::int64_t viewer, std::int64_t limit) { return ReadFollowing(viewer, limit); },
-                 [this](std::int64_t viewer, std::span<const std::int64_t> ids) { return ReadFollowingAmong(viewer, ids); }) {}
+                 [this](std::int64_t viewer, std::int64_t limit) {
+                   return sql::ReadOwnedIds(*db_, kAllViewerFollows, viewer, limit);
+                 },
+                 [this](std::int64_t viewer, std::span<const std::int64_t> ids) {
+                   return sql::ReadOwnedIdsAmong(*db_, kViewerFollows, viewer, ids);
+                 }) {}
 
 void RelationServiceSqlite::Changed(std::int64_t follower, std::int64_t followee) {
   counts_.Invalidate(follower);
@@ -140,58 +144,29 @@ Result<std::vector<RelationStats>> RelationServiceSqlite::GetStats(std::span<con
 
 Result<std::size_t> RelationServiceSqlite::WarmCaches() {
   return cache::Warm(counts_, [this](std::int64_t limit) {
-    return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::pair<std::int64_t, RelationStats>>> {
-      MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kMostFollowed));
-      select.Bind(1, limit);
-      std::vector<std::pair<std::int64_t, RelationStats>> rows;
-      for (;;) {
-        MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
-        if (!row) return rows;
-        const std::int64_t id = select.ColumnInt(0);
-        rows.emplace_back(id, RelationStats{id, select.ColumnInt(1), select.ColumnInt(2), false});
-      }
-    });
+    return ReadCountRows(kMostFollowed, [limit](sql::Statement& s) { s.Bind(1, limit); });
+  });
+}
+
+Result<std::vector<std::pair<std::int64_t, RelationStats>>> RelationServiceSqlite::ReadCountRows(
+    std::string_view sql, const std::function<void(sql::Statement&)>& bind) {
+  return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::pair<std::int64_t, RelationStats>>> {
+    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(sql));
+    bind(select);
+    MINITOK_ASSIGN_OR_RETURN(const auto rows, sql::CollectIntRows<3>(select));
+    std::vector<std::pair<std::int64_t, RelationStats>> counts;
+    counts.reserve(rows.size());
+    for (const auto& [id, follows, followers] : rows) counts.emplace_back(id, RelationStats{id, follows, followers, false});
+    return counts;
   });
 }
 
 Result<std::vector<std::optional<RelationStats>>> RelationServiceSqlite::ReadCounts(
     std::span<const std::int64_t> user_ids) {
   const std::string batch = sql::IdArray(user_ids);
-  return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::optional<RelationStats>>> {
-    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kStats));
-    select.Bind(1, std::string_view(batch));
-    std::unordered_map<std::int64_t, RelationStats> rows;
-    for (;;) {
-      MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
-      if (!row) break;
-      const std::int64_t id = select.ColumnInt(0);
-      rows[id] = {id, select.ColumnInt(1), select.ColumnInt(2), false};
-    }
-    std::vector<std::optional<RelationStats>> counts;
-    for (const auto id : user_ids) {
-      const auto it = rows.find(id);
-      counts.emplace_back(it != rows.end() ? it->second : RelationStats{id, 0, 0, false});
-    }
-    return counts;
-  });
-}
-
-Result<std::vector<std::int64_t>> RelationServiceSqlite::ReadFollowing(std::int64_t viewer, std::int64_t limit) {
-  return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::int64_t>> {
-    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kAllViewerFollows));
-    select.Bind(1, viewer).Bind(2, limit);
-    return sql::CollectInts(select);
-  });
-}
-
-Result<std::vector<std::int64_t>> RelationServiceSqlite::ReadFollowingAmong(std::int64_t viewer,
-                                                                            std::span<const std::int64_t> user_ids) {
-  const std::string batch = sql::IdArray(user_ids);
-  return db_->Read([&](sql::Connection& c) -> Result<std::vector<std::int64_t>> {
-    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kViewerFollows));
-    select.Bind(1, viewer).Bind(2, std::string_view(batch));
-    return sql::CollectInts(select);
-  });
+  MINITOK_ASSIGN_OR_RETURN(auto rows,
+                           ReadCountRows(kStats, [&](sql::Statement& s) { s.Bind(1, std::string_view(batch)); }));
+  return cache::WithZeros(user_ids, std::move(rows), [](std::int64_t id) { return RelationStats{id, 0, 0, false}; });
 }
 
 }  // namespace minitok::relation

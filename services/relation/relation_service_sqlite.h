@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -37,8 +38,9 @@ class RelationServiceSqlite final : public RelationService {
   /// Drops what a follow or unfollow that committed changed from the caches.
   void Changed(std::int64_t follower, std::int64_t followee);
   Result<std::vector<std::optional<RelationStats>>> ReadCounts(std::span<const std::int64_t> user_ids);
-  Result<std::vector<std::int64_t>> ReadFollowing(std::int64_t viewer, std::int64_t limit);
-  Result<std::vector<std::int64_t>> ReadFollowingAmong(std::int64_t viewer, std::span<const std::int64_t> user_ids);
+  /// (user, counts) rows of `sql` over user_stats, with its parameters bound by `bind`.
+  Result<std::vector<std::pair<std::int64_t, RelationStats>>> ReadCountRows(
+      std::string_view sql, const std::function<void(sql::Statement&)>& bind);
 
   std::unique_ptr<sql::Database> db_;
   user::UserService& users_;

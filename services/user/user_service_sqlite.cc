@@ -98,12 +98,7 @@ Result<std::int64_t> UserServiceSqlite::Login(std::string_view name, std::string
 Result<std::vector<UserProfile>> UserServiceSqlite::GetUsers(std::span<const std::int64_t> ids) {
   MINITOK_ASSIGN_OR_RETURN(auto found,
                            cache::GetMany(profiles_, ids, [this](auto missing) { return ReadProfiles(missing); }));
-  std::vector<UserProfile> users;
-  users.reserve(found.size());
-  for (auto& profile : found) {
-    if (profile) users.push_back(std::move(*profile));
-  }
-  return users;
+  return cache::Present(std::move(found));
 }
 
 Result<std::size_t> UserServiceSqlite::WarmCaches() {
@@ -134,12 +129,7 @@ Result<std::vector<std::optional<UserProfile>>> UserServiceSqlite::ReadProfiles(
       users.push_back({select.ColumnInt(0), select.ColumnText(1), select.ColumnText(2)});
     }
   }));
-  std::vector<std::optional<UserProfile>> profiles(ids.size());
-  for (auto& row : rows) {
-    const auto at = std::find(ids.begin(), ids.end(), row.id);
-    if (at != ids.end()) profiles[static_cast<std::size_t>(at - ids.begin())] = std::move(row);
-  }
-  return profiles;
+  return cache::AlignToIds(ids, std::move(rows), [](const UserProfile& p) { return p.id; });
 }
 
 }  // namespace minitok::user

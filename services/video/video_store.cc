@@ -206,12 +206,7 @@ Result<std::vector<VideoRecord>> VideoStore::ReadByAuthor(std::int64_t author_id
 Result<std::vector<VideoRecord>> VideoStore::GetVideos(std::span<const std::int64_t> ids) {
   MINITOK_ASSIGN_OR_RETURN(auto found,
                            cache::GetMany(records_, ids, [this](auto missing) { return ReadRecords(missing); }));
-  std::vector<VideoRecord> videos;
-  videos.reserve(found.size());
-  for (auto& v : found) {
-    if (v) videos.push_back(std::move(*v));
-  }
-  return videos;
+  return cache::Present(std::move(found));
 }
 
 Result<std::vector<std::optional<VideoRecord>>> VideoStore::ReadRecords(std::span<const std::int64_t> ids) {
@@ -221,12 +216,7 @@ Result<std::vector<std::optional<VideoRecord>>> VideoStore::ReadRecords(std::spa
     select.Bind(1, std::string_view(batch));
     return ReadVideos(select);
   }));
-  std::vector<std::optional<VideoRecord>> records(ids.size());
-  for (auto& row : rows) {
-    const auto at = std::find(ids.begin(), ids.end(), row.id);
-    if (at != ids.end()) records[static_cast<std::size_t>(at - ids.begin())] = std::move(row);
-  }
-  return records;
+  return cache::AlignToIds(ids, std::move(rows), [](const VideoRecord& v) { return v.id; });
 }
 
 Result<std::size_t> VideoStore::WarmCaches() {
