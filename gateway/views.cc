@@ -31,12 +31,13 @@ Result<UserViews> LoadUsers(Services& services, std::span<const std::int64_t> re
   UserViews views;
   if (ids.empty()) return views;
   views.reserve(ids.size());
-  MINITOK_ASSIGN_OR_RETURN(const auto profiles, services.users.GetUsers(ids));
+  MINITOK_ASSIGN_OR_RETURN(auto profiles, services.users.GetUsers(ids));
   MINITOK_ASSIGN_OR_RETURN(const auto relations, services.relations.GetStats(ids, viewer));
   MINITOK_ASSIGN_OR_RETURN(const auto works, services.videos.GetWorkCounts(ids));
   MINITOK_ASSIGN_OR_RETURN(const auto favorites, services.favorites.GetUserStats(ids));
-  for (const auto& profile : profiles) {
-    views[profile.id] = UserView{.id = profile.id, .name = profile.name, .signature = profile.signature};
+  for (auto& profile : profiles) {
+    views[profile.id] =
+        UserView{.id = profile.id, .name = std::move(profile.name), .signature = std::move(profile.signature)};
   }
   for (const auto& r : relations) {
     if (auto it = views.find(r.user_id); it != views.end()) {

@@ -6,8 +6,9 @@
 #include <memory>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <vector>
+
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "gateway/services.h"
 #include "libs/json/json_writer.h"
@@ -26,7 +27,7 @@ struct UserView {
   std::int64_t total_favorited = 0;
 };
 
-using UserViews = std::unordered_map<std::int64_t, UserView>;
+using UserViews = boost::unordered_flat_map<std::int64_t, UserView>;
 
 /// Four batched calls (user, relation, video, favorite) for any number of ids.
 Result<UserViews> LoadUsers(Services& services, std::span<const std::int64_t> ids, std::int64_t viewer);
