@@ -60,8 +60,10 @@ class KeyedCache {
   void Fill(std::int64_t key, Value value, const std::vector<Ticket>& all_tickets, std::size_t weight = 1) {
     Fill(key, std::move(value), all_tickets[ShardIndex(key)], weight);
   }
-  /// How many entries a warm-up may fill without evicting what it filled first.
-  std::size_t WarmCapacity() const { return half_per_shard_ * shards_.size() * 9 / 10; }
+  /// How many entries a warm-up may fill: both generations, with a tenth to spare because ids
+  /// do not spread over the shards perfectly evenly. (What was filled first moves to the older
+  /// generation and stays while it is used.)
+  std::size_t WarmCapacity() const { return half_per_shard_ * shards_.size() * 2 * 9 / 10; }
 
   /// Stores `value` read from the database after `ticket` was taken, unless the key's shard was
   /// invalidated since. A value heavier than half a shard's share is not cached at all.
