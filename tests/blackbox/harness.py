@@ -77,6 +77,11 @@ def minitok_bin() -> str:
     return os.environ.get("MINITOK_BIN") or DEFAULT_BIN
 
 
+def run_cli(*args) -> subprocess.CompletedProcess:
+    """Runs a minitok command (seed, verify, ...) to its end; its output is captured as text."""
+    return subprocess.run([minitok_bin(), *args], capture_output=True, text=True, timeout=300)
+
+
 def rand_suffix(n: int = 8) -> str:
     return "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(n))
 

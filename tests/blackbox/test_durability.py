@@ -4,7 +4,6 @@ like, comment and follow is in the database, nothing half-written is, `minitok v
 counter exact, and the restarted server (whose caches start empty) answers the same counts."""
 import os
 import sqlite3
-import subprocess
 import tempfile
 import threading
 import time
@@ -17,16 +16,12 @@ VIDEOS = 120
 WRITERS = 12
 
 
-def run(*args):
-    return subprocess.run([h.minitok_bin(), *args], capture_output=True, text=True, timeout=300)
-
-
 class DurabilityTests(unittest.TestCase):
     def setUp(self):
         self.root = tempfile.mkdtemp(prefix="minitok-bb-durability-")
         self.data = os.path.join(self.root, "data")
         tokens = os.path.join(self.root, "tokens.tsv")
-        seeded = run("seed", "--data-dir", self.data, "--users", str(USERS), "--videos", str(VIDEOS),
+        seeded = h.run_cli("seed", "--data-dir", self.data, "--users", str(USERS), "--videos", str(VIDEOS),
                      "--likes", "10", "--comments", "10", "--follows", "10", "--messages", "0",
                      "--tokens", str(WRITERS), "--tokens-out", tokens)
         self.assertEqual(seeded.returncode, 0, seeded.stderr + seeded.stdout)
@@ -81,7 +76,7 @@ class DurabilityTests(unittest.TestCase):
         self.assertGreater(len(acked["comment"]), 50)
         self.assertGreater(len(acked["follow"]), 50)
 
-        verified = run("verify", "--data-dir", self.data)
+        verified = h.run_cli("verify", "--data-dir", self.data)
         self.assertEqual(verified.returncode, 0, verified.stdout + verified.stderr)
         self.assertEqual(verified.stdout.count(": exact (0 wrong)"), 4, verified.stdout)
 

@@ -2,15 +2,10 @@
 counters audited; a tampered counter is caught; a non-empty folder is refused."""
 import os
 import sqlite3
-import subprocess
 import tempfile
 import unittest
 
 import harness as h
-
-
-def run(*args):
-    return subprocess.run([h.minitok_bin(), *args], capture_output=True, text=True, timeout=300)
 
 
 class SeedTests(unittest.TestCase):
@@ -20,7 +15,7 @@ class SeedTests(unittest.TestCase):
         self.tokens = os.path.join(self.root, "tokens.tsv")
 
     def seed(self):
-        result = run("seed", "--data-dir", self.data, "--users", "50", "--videos", "40", "--likes", "400",
+        result = h.run_cli("seed", "--data-dir", self.data, "--users", "50", "--videos", "40", "--likes", "400",
                      "--comments", "100", "--follows", "200", "--messages", "60", "--tokens", "5",
                      "--tokens-out", self.tokens)
         self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
@@ -63,17 +58,17 @@ class SeedTests(unittest.TestCase):
         db.execute("UPDATE video_stats SET favorite_count = favorite_count + 1 WHERE video_id = 1")
         db.commit()
         db.close()
-        result = run("verify", "--data-dir", self.data)
+        result = h.run_cli("verify", "--data-dir", self.data)
         self.assertEqual(result.returncode, 1, result.stdout)
         self.assertIn("favorite favorite_count/total_favorited: MISMATCHED", result.stdout)
         self.assertEqual(result.stdout.count(": exact (0 wrong)"), 3, result.stdout)
 
     def test_refuses_a_folder_with_data(self):
         self.seed()
-        again = run("seed", "--data-dir", self.data)
+        again = h.run_cli("seed", "--data-dir", self.data)
         self.assertNotEqual(again.returncode, 0)
         self.assertIn("empty data folder", again.stderr)
-        bad = run("seed", "--data-dir", os.path.join(self.root, "other"), "--users", "many")
+        bad = h.run_cli("seed", "--data-dir", os.path.join(self.root, "other"), "--users", "many")
         self.assertEqual(bad.returncode, 2)
 
 
