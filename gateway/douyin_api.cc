@@ -3,9 +3,9 @@
 #include <ctime>
 
 #include "gateway/api_envelope.h"
-#include "libs/core/non_blocking.h"
 #include "gateway/request_context.h"
 #include "gateway/views.h"
+#include "libs/core/non_blocking.h"
 #include "libs/http/file_response.h"
 
 namespace minitok::gateway {
