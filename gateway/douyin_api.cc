@@ -246,7 +246,8 @@ Response DouyinApi::UserInfo(Request& request) {
   if (!users->contains(user_id)) return Fail(request, MakeError(Code::kNotFound, "this user does not exist"));
   auto body = BeginOk();
   body.Key("user");
-  WriteUser(body, *users, user_id, {ctx.BaseUrl(), viewer, &rendered_});
+  // One user: rendering it costs less than keeping it, since any of millions may be asked next.
+  WriteUser(body, *users, user_id, {ctx.BaseUrl(), viewer});
   return ApiOk(std::move(body));
 }
 
