@@ -158,8 +158,12 @@ TEST_F(DatabaseTest, BackgroundCheckpointsKeepTheWalFromGrowingForever) {
     }).ok());
   }
   EXPECT_EQ(commits, 200);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  // Everything committed has reached the main file: it holds the rows' pages.
+  // Everything committed reaches the main file (it then holds the rows' pages) without any
+  // further write. Waited for, not timed: a busy machine may delay the checkpointer's turns.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (fs::file_size(Path()) <= 200u * 2000u && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   EXPECT_GT(fs::file_size(Path()), 200u * 2000u);
 }
 
