@@ -67,7 +67,7 @@ TEST(LoggerTest, WritesWithoutAnExplicitFlush) {
   logger->Info("hello");
   // The background writer gets to it within its interval.
   std::string got;
-  for (int i = 0; i < 50 && got.find("hello") == std::string::npos; ++i) {
+  for (int i = 0; i < 500 && got.find("hello") == std::string::npos; ++i) {  // up to 10 s on a busy machine
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     fd_set read_set;
     FD_ZERO(&read_set);
