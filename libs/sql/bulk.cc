@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 namespace minitok::sql {
 
@@ -32,6 +33,25 @@ Result<std::int64_t> QueryInt(Database& db, std::string_view query) {
     MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
     return row ? select.ColumnInt(0) : 0;
   });
+}
+
+Status Recount(Database& db, std::span<const CounterAudit> counters) {
+  std::string script;
+  std::vector<std::string_view> emptied;
+  for (const auto& c : counters) {
+    if (std::find(emptied.begin(), emptied.end(), c.table) != emptied.end()) continue;
+    emptied.push_back(c.table);
+    script += "DELETE FROM " + std::string(c.table) + ";";
+  }
+  for (const auto& c : counters) {
+    const std::string key(c.key);
+    const std::string column(c.column);
+    // "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
+    script += "INSERT INTO " + std::string(c.table) + " (" + key + ", " + column + ") SELECT " + key +
+              ", n FROM (" + std::string(c.actual) + ") WHERE true ON CONFLICT (" + key + ") DO UPDATE SET " +
+              column + " = excluded." + column + ";";
+  }
+  return RunScript(db, script);
 }
 
 Result<std::int64_t> CountMismatches(Database& db, const CounterAudit& a) {

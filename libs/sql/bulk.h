@@ -22,13 +22,17 @@ Status RunScript(Database& db, std::string_view script);
 /// The single integer a query returns (e.g. a COUNT).
 Result<std::int64_t> QueryInt(Database& db, std::string_view query);
 
-/// A stored counter and the rows it counts, for audits.
+/// A stored counter and the rows it counts: one description serves the recount and the audit.
 struct CounterAudit {
   std::string_view actual;  ///< a query yielding (<key>, n): the count from the rows
   std::string_view table;   ///< where the counter is stored
   std::string_view key;     ///< the column both share
   std::string_view column;  ///< the stored counter
 };
+
+/// Recomputes every stored counter from its rows, in one transaction: each table named is emptied,
+/// then each counter is written from `actual` (counters sharing a table share its rows).
+Status Recount(Database& db, std::span<const CounterAudit> counters);
 
 /// How many counters differ from their rows, looked at from both sides (a missing counter row
 /// reads as 0). The names are constants of the calling data layer, never input.

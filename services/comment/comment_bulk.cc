@@ -3,6 +3,14 @@
 #include "libs/sql/bulk.h"
 
 namespace minitok::comment {
+namespace {
+
+// Every counter of this database and the rows it counts.
+const sql::CounterAudit kCounters[] = {
+    {"SELECT video_id, COUNT(*) AS n FROM comments GROUP BY video_id", "video_stats", "video_id", "comment_count"},
+};
+
+}  // namespace
 
 Status BulkInsertComments(sql::Database& db, std::span<const CommentRow> rows) {
   return sql::BulkRun(db, "INSERT INTO comments (video_id, user_id, content, created_ms) VALUES (?, ?, ?, ?)",
@@ -16,16 +24,8 @@ Status BulkInsertComments(sql::Database& db, std::span<const CommentRow> rows) {
                       });
 }
 
-Status RecountCounters(sql::Database& db) {
-  return sql::RunScript(db,
-                        "DELETE FROM video_stats;"
-                        "INSERT INTO video_stats (video_id, comment_count) "
-                        "SELECT video_id, COUNT(*) FROM comments GROUP BY video_id;");
-}
+Status RecountCounters(sql::Database& db) { return sql::Recount(db, kCounters); }
 
-Result<std::int64_t> CountCounterMismatches(sql::Database& db) {
-  return sql::CountMismatches(
-      db, {"SELECT video_id, COUNT(*) AS n FROM comments GROUP BY video_id", "video_stats", "video_id", "comment_count"});
-}
+Result<std::int64_t> CountCounterMismatches(sql::Database& db) { return sql::CountMismatches(db, kCounters); }
 
 }  // namespace minitok::comment

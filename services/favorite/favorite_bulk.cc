@@ -3,6 +3,17 @@
 #include "libs/sql/bulk.h"
 
 namespace minitok::favorite {
+namespace {
+
+// Every counter of this database and the rows it counts.
+const sql::CounterAudit kCounters[] = {
+    {"SELECT video_id, COUNT(*) AS n FROM likes GROUP BY video_id", "video_stats", "video_id", "favorite_count"},
+    {"SELECT user_id, COUNT(*) AS n FROM likes GROUP BY user_id", "user_stats", "user_id", "favorite_count"},
+    {"SELECT author_id AS user_id, COUNT(*) AS n FROM likes GROUP BY author_id", "user_stats", "user_id",
+     "total_favorited"},
+};
+
+}  // namespace
 
 Status BulkInsertLikes(sql::Database& db, std::span<const LikeRow> rows) {
   return sql::BulkRun(
@@ -14,25 +25,8 @@ Status BulkInsertLikes(sql::Database& db, std::span<const LikeRow> rows) {
       });
 }
 
-Status RecountCounters(sql::Database& db) {
-  return sql::RunScript(
-      db,
-      "DELETE FROM video_stats; DELETE FROM user_stats;"
-      "INSERT INTO video_stats (video_id, favorite_count) SELECT video_id, COUNT(*) FROM likes GROUP BY video_id;"
-      "INSERT INTO user_stats (user_id, favorite_count) SELECT user_id, COUNT(*) FROM likes GROUP BY user_id;"
-      "INSERT INTO user_stats (user_id, total_favorited) "
-      "  SELECT author_id, COUNT(*) FROM likes WHERE true GROUP BY author_id "
-      "  ON CONFLICT (user_id) DO UPDATE SET total_favorited = excluded.total_favorited;");
-}
+Status RecountCounters(sql::Database& db) { return sql::Recount(db, kCounters); }
 
-Result<std::int64_t> CountCounterMismatches(sql::Database& db) {
-  const sql::CounterAudit audits[] = {
-      {"SELECT video_id, COUNT(*) AS n FROM likes GROUP BY video_id", "video_stats", "video_id", "favorite_count"},
-      {"SELECT user_id, COUNT(*) AS n FROM likes GROUP BY user_id", "user_stats", "user_id", "favorite_count"},
-      {"SELECT author_id AS user_id, COUNT(*) AS n FROM likes GROUP BY author_id", "user_stats", "user_id",
-       "total_favorited"},
-  };
-  return sql::CountMismatches(db, audits);
-}
+Result<std::int64_t> CountCounterMismatches(sql::Database& db) { return sql::CountMismatches(db, kCounters); }
 
 }  // namespace minitok::favorite

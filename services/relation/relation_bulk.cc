@@ -3,6 +3,17 @@
 #include "libs/sql/bulk.h"
 
 namespace minitok::relation {
+namespace {
+
+// Every counter of this database and the rows it counts.
+const sql::CounterAudit kCounters[] = {
+    {"SELECT follower_id AS user_id, COUNT(*) AS n FROM follows GROUP BY follower_id", "user_stats", "user_id",
+     "follow_count"},
+    {"SELECT followee_id AS user_id, COUNT(*) AS n FROM follows GROUP BY followee_id", "user_stats", "user_id",
+     "follower_count"},
+};
+
+}  // namespace
 
 Status BulkInsertFollows(sql::Database& db, std::span<const FollowRow> rows) {
   return sql::BulkRun(db, "INSERT OR IGNORE INTO follows (follower_id, followee_id, created_ms) VALUES (?, ?, ?)",
@@ -14,24 +25,8 @@ Status BulkInsertFollows(sql::Database& db, std::span<const FollowRow> rows) {
                       });
 }
 
-Status RecountCounters(sql::Database& db) {
-  return sql::RunScript(
-      db,
-      "DELETE FROM user_stats;"
-      "INSERT INTO user_stats (user_id, follow_count) SELECT follower_id, COUNT(*) FROM follows GROUP BY follower_id;"
-      "INSERT INTO user_stats (user_id, follower_count) "
-      "  SELECT followee_id, COUNT(*) FROM follows WHERE true GROUP BY followee_id "
-      "  ON CONFLICT (user_id) DO UPDATE SET follower_count = excluded.follower_count;");
-}
+Status RecountCounters(sql::Database& db) { return sql::Recount(db, kCounters); }
 
-Result<std::int64_t> CountCounterMismatches(sql::Database& db) {
-  const sql::CounterAudit audits[] = {
-      {"SELECT follower_id AS user_id, COUNT(*) AS n FROM follows GROUP BY follower_id", "user_stats", "user_id",
-       "follow_count"},
-      {"SELECT followee_id AS user_id, COUNT(*) AS n FROM follows GROUP BY followee_id", "user_stats", "user_id",
-       "follower_count"},
-  };
-  return sql::CountMismatches(db, audits);
-}
+Result<std::int64_t> CountCounterMismatches(sql::Database& db) { return sql::CountMismatches(db, kCounters); }
 
 }  // namespace minitok::relation

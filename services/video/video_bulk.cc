@@ -3,6 +3,15 @@
 #include "libs/sql/bulk.h"
 
 namespace minitok::video {
+namespace {
+
+// Every counter of this database and the rows it counts.
+const sql::CounterAudit kCounters[] = {
+    {"SELECT author_id AS user_id, COUNT(*) AS n FROM videos WHERE state = 1 GROUP BY author_id", "author_stats",
+     "user_id", "work_count"},
+};
+
+}  // namespace
 
 Status BulkInsertVideos(sql::Database& db, const SeedVideos& seed) {
   return sql::BulkRun(
@@ -22,17 +31,8 @@ Status BulkInsertVideos(sql::Database& db, const SeedVideos& seed) {
       });
 }
 
-Status RecountCounters(sql::Database& db) {
-  return sql::RunScript(db,
-                        "DELETE FROM author_stats;"
-                        "INSERT INTO author_stats (user_id, work_count) "
-                        "SELECT author_id, COUNT(*) FROM videos WHERE state = 1 GROUP BY author_id;");
-}
+Status RecountCounters(sql::Database& db) { return sql::Recount(db, kCounters); }
 
-Result<std::int64_t> CountCounterMismatches(sql::Database& db) {
-  return sql::CountMismatches(
-      db, {"SELECT author_id AS user_id, COUNT(*) AS n FROM videos WHERE state = 1 GROUP BY author_id", "author_stats",
-           "user_id", "work_count"});
-}
+Result<std::int64_t> CountCounterMismatches(sql::Database& db) { return sql::CountMismatches(db, kCounters); }
 
 }  // namespace minitok::video
