@@ -135,8 +135,8 @@ void DouyinApi::AddRoutes(http::Router& router) {
   // NonBlockingScope, which succeeds when every object it needs is in the services' caches. The
   // first database access refuses instead of blocking, and the request makes the usual hop.
   const auto add_public_read = [&](std::string path, Response (DouyinApi::*handler)(Request&)) {
-    const auto answer = [this, handler](Request& request) {
-      const auto key = cache_ != nullptr ? AnonymousKey(request) : std::nullopt;
+    // `key`: the request's answer-cache key when it is anonymous and the cache is on.
+    const auto answer = [this, handler](Request& request, const std::optional<std::string>& key) {
       const std::uint64_t version = key ? cache_->version.Current() : 0;  // before reading any data
       Response response = (this->*handler)(request);
       if (key && response.status == 200 && response.api_status == 0) {
@@ -144,23 +144,25 @@ void DouyinApi::AddRoutes(http::Router& router) {
       }
       return response;
     };
+    const auto key_of = [this](const Request& request) {
+      return cache_ != nullptr ? AnonymousKey(request) : std::nullopt;
+    };
     router.Add({.pattern = path,
                 .methods = {Method::kGet, Method::kHead},
-                .handler = answer,
+                .handler = [answer, key_of](Request& request) { return answer(request, key_of(request)); },
                 .executor = http::Executor::kWorker,
-                .fast_path = [this, answer](Request& request) -> std::optional<Response> {
-                  if (cache_ != nullptr) {
-                    if (const auto key = AnonymousKey(request)) {
-                      if (const auto body = cache_->answers.Get(*key, cache_->version.Current())) {
-                        Response response;
-                        response.body = *body;
-                        response.headers.emplace_back("Cache-Control", "no-store");
-                        return response;
-                      }
+                .fast_path = [this, answer, key_of](Request& request) -> std::optional<Response> {
+                  const auto key = key_of(request);
+                  if (key) {
+                    if (const auto body = cache_->answers.Get(*key, cache_->version.Current())) {
+                      Response response;
+                      response.body = *body;
+                      response.headers.emplace_back("Cache-Control", "no-store");
+                      return response;
                     }
                   }
                   const NonBlockingScope on_the_loop;
-                  Response response = answer(request);
+                  Response response = answer(request, key);
                   if (on_the_loop.refused()) return std::nullopt;
                   return response;
                 }});

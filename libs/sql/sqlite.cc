@@ -360,17 +360,12 @@ Result<std::vector<std::int64_t>> ReadOwnedIdsAmong(Database& db, std::string_vi
   });
 }
 
-Result<std::vector<std::pair<std::int64_t, std::int64_t>>> ReadIntPairs(Database& db, std::string_view sql,
-                                                                       std::int64_t limit) {
-  return db.Read([&](Connection& c) -> Result<std::vector<std::pair<std::int64_t, std::int64_t>>> {
+Result<std::vector<std::array<std::int64_t, 2>>> ReadIntPairs(Database& db, std::string_view sql,
+                                                              std::int64_t limit) {
+  return db.Read([&](Connection& c) -> Result<std::vector<std::array<std::int64_t, 2>>> {
     MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(sql));
     select.Bind(1, limit);
-    std::vector<std::pair<std::int64_t, std::int64_t>> rows;
-    for (;;) {
-      MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
-      if (!row) return rows;
-      rows.emplace_back(select.ColumnInt(0), select.ColumnInt(1));
-    }
+    return CollectIntRows<2>(select);
   });
 }
 

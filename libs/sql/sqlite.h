@@ -225,8 +225,8 @@ Result<std::vector<std::int64_t>> ReadOwnedIdsAmong(Database& db, std::string_vi
                                                     std::span<const std::int64_t> ids);
 
 /// Runs `sql`, which selects (id, number) rows and binds a row limit as ?1: the rows, in order.
-Result<std::vector<std::pair<std::int64_t, std::int64_t>>> ReadIntPairs(Database& db, std::string_view sql,
-                                                                       std::int64_t limit);
+Result<std::vector<std::array<std::int64_t, 2>>> ReadIntPairs(Database& db, std::string_view sql,
+                                                              std::int64_t limit);
 
 /// "[1,2,3]": a batch of ids bound as one parameter and expanded in SQL with
 /// `IN (SELECT value FROM json_each(?))`, so one prepared statement serves every batch size.

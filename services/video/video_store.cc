@@ -145,6 +145,13 @@ void VideoStore::Changed(std::int64_t video_id, std::int64_t author_id) {
   newest_.Invalidate(kFeedHeadKey);
 }
 
+Result<std::int64_t> VideoStore::ChangeVideo(std::int64_t video_id,
+                                             const std::function<Result<std::int64_t>(sql::Connection&)>& write) {
+  auto author = db_->Write(write);
+  if (author.ok()) Changed(video_id, *author);
+  return author;
+}
+
 Result<VideoStore::VideoList> VideoStore::Newest(std::int64_t key, const std::function<Result<std::vector<VideoRecord>>()>& read) {
   if (auto cached = newest_.Get(key)) return std::move(*cached);
   const auto ticket = newest_.TicketFor(key);
@@ -327,13 +334,12 @@ Result<std::optional<std::int64_t>> VideoStore::NextDueTime() {
 }
 
 Status VideoStore::MarkReady(std::int64_t video_id, const std::string& play_path, bool keep_original) {
-  std::int64_t author = 0;
-  const Status written = db_->Write([&](sql::Connection& c) -> Status {
+  auto author = ChangeVideo(video_id, [&](sql::Connection& c) -> Result<std::int64_t> {
     MINITOK_ASSIGN_OR_RETURN(auto original, c.Prepare(kOriginalOf));
     original.Bind(1, video_id);
     MINITOK_ASSIGN_OR_RETURN(const bool exists, original.Step());
     if (!exists) return MakeError(Code::kNotFound, "video vanished");
-    author = original.ColumnInt(0);
+    const std::int64_t author_id = original.ColumnInt(0);
     const std::string original_path = original.ColumnText(1);
     MINITOK_ASSIGN_OR_RETURN(auto last, c.Prepare(kLastReadyTime));
     MINITOK_ASSIGN_OR_RETURN(const bool has_last, last.Step());
@@ -348,61 +354,50 @@ Status VideoStore::MarkReady(std::int64_t video_id, const std::string& play_path
                                 .Bind(4, video_id)
                                 .Run());
     MINITOK_ASSIGN_OR_RETURN(auto count, c.Prepare(kCountWork));
-    MINITOK_RETURN_IF_ERROR(count.Bind(1, author).Run());
+    MINITOK_RETURN_IF_ERROR(count.Bind(1, author_id).Run());
     MINITOK_ASSIGN_OR_RETURN(auto done, c.Prepare(kDeleteJob));
     MINITOK_RETURN_IF_ERROR(done.Bind(1, video_id).Run());
     if (drop) {
       MINITOK_ASSIGN_OR_RETURN(auto trash, c.Prepare(kAddTrash));
       MINITOK_RETURN_IF_ERROR(trash.Bind(1, std::string_view(original_path)).Run());
     }
-    return Ok();
+    return author_id;
   });
-  if (written.ok()) {
-    Changed(video_id, author);
-    work_counts_.Invalidate(author);
-  }
-  return written;
+  if (!author.ok()) return author.error();
+  work_counts_.Invalidate(*author);
+  return Ok();
 }
 
 Status VideoStore::RetryLater(std::int64_t video_id, std::int64_t attempts, std::int64_t due_ms,
                               const std::string& reason) {
   const std::string shown = "waiting to retry: " + reason;
-  auto author = db_->Write([&](sql::Connection& c) -> Result<std::int64_t> {
+  return ChangeVideo(video_id, [&](sql::Connection& c) -> Result<std::int64_t> {
     MINITOK_ASSIGN_OR_RETURN(auto retry, c.Prepare(kRetry));
     MINITOK_RETURN_IF_ERROR(
         retry.Bind(1, attempts).Bind(2, due_ms).Bind(3, std::string_view(reason)).Bind(4, video_id).Run());
     MINITOK_ASSIGN_OR_RETURN(auto state, c.Prepare(kSetReason));
     state.Bind(1, std::string_view(shown)).Bind(2, video_id);
     return UpdateVideo(state);
-  });
-  if (!author.ok()) return author.error();
-  Changed(video_id, *author);
-  return Ok();
+  }).status();
 }
 
 Status VideoStore::MarkFailed(std::int64_t video_id, const std::string& reason) {
-  auto author = db_->Write([&](sql::Connection& c) -> Result<std::int64_t> {
+  return ChangeVideo(video_id, [&](sql::Connection& c) -> Result<std::int64_t> {
     MINITOK_ASSIGN_OR_RETURN(auto failed, c.Prepare(kSetFailed));
     failed.Bind(1, std::string_view(reason)).Bind(2, video_id);
     MINITOK_ASSIGN_OR_RETURN(const std::int64_t author_id, UpdateVideo(failed));
     MINITOK_ASSIGN_OR_RETURN(auto done, c.Prepare(kDeleteJob));
     MINITOK_RETURN_IF_ERROR(done.Bind(1, video_id).Run());
     return author_id;
-  });
-  if (!author.ok()) return author.error();
-  Changed(video_id, *author);
-  return Ok();
+  }).status();
 }
 
 Status VideoStore::SetStateReason(std::int64_t video_id, const std::string& reason) {
-  auto author = db_->Write([&](sql::Connection& c) -> Result<std::int64_t> {
+  return ChangeVideo(video_id, [&](sql::Connection& c) -> Result<std::int64_t> {
     MINITOK_ASSIGN_OR_RETURN(auto state, c.Prepare(kSetReason));
     state.Bind(1, std::string_view(reason)).Bind(2, video_id);
     return UpdateVideo(state);
-  });
-  if (!author.ok()) return author.error();
-  Changed(video_id, *author);
-  return Ok();
+  }).status();
 }
 
 Result<std::vector<std::string>> VideoStore::StagedFolders() { return ReadAllTexts(*db_, kStaged); }

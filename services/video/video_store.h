@@ -91,6 +91,9 @@ class VideoStore {
 
   /// Drops what a change of the video (and so of its author's list and maybe the feed) touched.
   void Changed(std::int64_t video_id, std::int64_t author_id);
+  /// Runs `write`, which changes one video and answers its author, then calls Changed.
+  Result<std::int64_t> ChangeVideo(std::int64_t video_id,
+                                   const std::function<Result<std::int64_t>(sql::Connection&)>& write);
   /// A cached list of newest videos under `key` (the feed's head, or an author's), read by `read`.
   Result<VideoList> Newest(std::int64_t key, const std::function<Result<std::vector<VideoRecord>>()>& read);
   Result<std::vector<VideoRecord>> ReadFeed(std::int64_t before_ms, std::int64_t limit);
