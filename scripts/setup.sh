@@ -6,9 +6,10 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config ccache
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev libssl-dev libsodium-dev
+  libsqlite3-dev libssl-dev libsodium-dev libhiredis-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   ffmpeg python3 curl
+  redis-server
 )
 if [[ "${MINITOK_WITH_BROWSER:-0}" == "1" ]]; then
   packages+=(chromium)
