@@ -57,6 +57,8 @@ Options:
   --data-dir DIR        folder for databases, media and the token secret (default ./data)
   --public-url URL      base of absolute media URLs (default: http://<Host header>)
   --config FILE         JSON config file (keys in the README); flags override it
+  --redis URL           redis://HOST:PORT or unix:///path: rate limits shared by every gateway
+                        that uses the same Redis (default: each gateway limits on its own)
   --no-demo             do not fill a new data folder with demo users and videos
   --help                this text
 
@@ -82,7 +84,7 @@ Result<Invocation> ParseCommandLine(const std::vector<std::string>& args) {
     return MakeError(Code::kInvalidArgument, "unknown command \"" + args[1] + "\"; try `minitok help`");
   }
   static const std::map<Command, std::vector<std::string>> kOptions = {
-      {Command::kServe, {"--listen", "--data-dir", "--public-url", "--config"}},
+      {Command::kServe, {"--listen", "--data-dir", "--public-url", "--config", "--redis"}},
       {Command::kSeed, {"--data-dir", "--config", "--users", "--videos", "--likes", "--comments", "--follows",
                         "--messages", "--tokens", "--tokens-out"}},
       {Command::kVerify, {"--data-dir", "--config"}}};
@@ -125,6 +127,7 @@ Result<Invocation> ParseCommandLine(const std::vector<std::string>& args) {
   if (const auto v = values.find("--listen"); v != values.end()) config.listen = v->second;
   if (const auto v = values.find("--data-dir"); v != values.end()) config.data_dir = v->second;
   if (const auto v = values.find("--public-url"); v != values.end()) config.public_url = v->second;
+  if (const auto v = values.find("--redis"); v != values.end()) config.redis = v->second;
   if (no_demo) config.demo_content = false;
   auto& seed = invocation.seed;
   const std::pair<const char*, std::int64_t*> counts[] = {

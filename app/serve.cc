@@ -22,6 +22,9 @@
 #include "libs/http/server.h"
 #include "libs/log/logger.h"
 #include "libs/media/probe.h"
+#include "libs/ratelimit/client_address.h"
+#include "libs/ratelimit/local_limiter.h"
+#include "libs/ratelimit/redis_limiter.h"
 #include "libs/security/password_hasher.h"
 #include "libs/security/token_codec.h"
 #include "libs/sql/sqlite.h"
@@ -132,8 +135,28 @@ int Serve(const config::ServerConfig& config) {
   message::MessageServiceSqlite messages(std::move(*message_db), users, clock);
   gateway::Services services{users, videos, favorites, comments, relations, messages};
 
+  // Rate limits: this gateway's own buckets, or with Redis buckets shared by every gateway (the
+  // own ones then decide only while Redis is unreachable).
+  auto trusted_proxies = ratelimit::TrustedProxies::Parse(config.trusted_proxies);
+  if (!trusted_proxies.ok()) return Fail(logger, trusted_proxies.error());
+  ratelimit::LocalLimiter local_limits({.max_keys = static_cast<std::size_t>(config.rate_limit_max_keys)});
+  std::unique_ptr<ratelimit::RedisLimiter> shared_limits;
+  if (!config.redis.empty()) {
+    auto endpoint = ratelimit::ParseRedisUrl(config.redis);
+    if (!endpoint.ok()) return Fail(logger, endpoint.error());
+    shared_limits = std::make_unique<ratelimit::RedisLimiter>(ratelimit::RedisLimiterOptions{.endpoint = *endpoint},
+                                                               local_limits, logger);
+  }
+  std::map<std::string, ratelimit::BucketRule, std::less<>> rules;
+  for (const auto& [name, limit] : config.rate_limits) {
+    rules[name] = {.burst = limit.burst, .refill_every_ms = limit.refill_every_ms};
+  }
+  const gateway::TrafficControl traffic(std::move(rules),
+                                        shared_limits ? static_cast<ratelimit::Limiter&>(*shared_limits) : local_limits,
+                                        std::move(*trusted_proxies), tokens);
+
   gateway::DouyinApi api(services, tokens, clock, {config.public_url}, logger,
-                         config.cache_entries > 0 ? &answer_cache : nullptr);
+                         config.cache_entries > 0 ? &answer_cache : nullptr, &traffic);
   http::Router router;
   api.AddRoutes(router);
   gateway::AddWebRoutes(router);
@@ -202,6 +225,8 @@ int Serve(const config::ServerConfig& config) {
   std::cout << "minitok listening on http://" << listen->first << ":" << *port << std::endl;
   logger.Info("serving data folder " + layout->root.string());
   server.Run();
+  // Verdicts still on their way from Redis complete into the stopped loops, which still exist.
+  shared_limits.reset();
   if (demo) demo->Stop();
   workers.Shutdown();
   hashing.Shutdown();

@@ -69,13 +69,15 @@ std::string MonthDay(std::int64_t epoch_ms) {
 }
 
 DouyinApi::DouyinApi(Services services, const security::TokenCodec& tokens, const Clock& clock,
-                     ApiOptions options, log::Logger& logger, const AnswerCache* cache)
+                     ApiOptions options, log::Logger& logger, const AnswerCache* cache,
+                     const TrafficControl* traffic)
     : services_(services),
       tokens_(tokens),
       clock_(clock),
       options_(std::move(options)),
       logger_(logger),
-      cache_(cache) {}
+      cache_(cache),
+      traffic_(traffic) {}
 
 std::optional<std::string> DouyinApi::AnonymousKey(const Request& request) const {
   if (request.Header("authorization") || request.params.Get("token")) return std::nullopt;
@@ -122,13 +124,17 @@ Response DouyinApi::Fail(const Request& request, const Error& error) {
 }
 
 void DouyinApi::AddRoutes(http::Router& router) {
-  const auto add = [&](std::string path, Method method, Response (DouyinApi::*handler)(Request&),
+  const auto admission = [this](Limited what) {
+    return traffic_ != nullptr ? traffic_->AdmissionFor(what) : nullptr;
+  };
+  const auto add = [&](std::string path, Method method, Response (DouyinApi::*handler)(Request&), Limited limited,
                        http::Executor executor = http::Executor::kWorker, bool upload = false) {
     router.Add({.pattern = path,
                 .methods = method == Method::kGet ? std::vector{Method::kGet, Method::kHead} : std::vector{method},
                 .handler = [this, handler](Request& request) { return (this->*handler)(request); },
                 .executor = executor,
-                .streams_upload = upload});
+                .streams_upload = upload,
+                .admit = admission(limited)});
   };
   // Public reads are first tried on the event loop: an anonymous answer from the answer cache
   // (while no write has committed since it was computed), or else the handler itself inside a
@@ -165,24 +171,25 @@ void DouyinApi::AddRoutes(http::Router& router) {
                   Response response = answer(request, key);
                   if (on_the_loop.refused()) return std::nullopt;
                   return response;
-                }});
+                },
+                .admit = admission(Limited::kRead)});
   };
   add_public_read("/douyin/feed", &DouyinApi::Feed);
-  add("/douyin/user/register", Method::kPost, &DouyinApi::Register, http::Executor::kHashing);
-  add("/douyin/user/login", Method::kPost, &DouyinApi::Login, http::Executor::kHashing);
+  add("/douyin/user/register", Method::kPost, &DouyinApi::Register, Limited::kRegister, http::Executor::kHashing);
+  add("/douyin/user/login", Method::kPost, &DouyinApi::Login, Limited::kLogin, http::Executor::kHashing);
   add_public_read("/douyin/user", &DouyinApi::UserInfo);
-  add("/douyin/publish/action", Method::kPost, &DouyinApi::Publish, http::Executor::kWorker, true);
+  add("/douyin/publish/action", Method::kPost, &DouyinApi::Publish, Limited::kPublish, http::Executor::kWorker, true);
   add_public_read("/douyin/publish/list", &DouyinApi::PublishList);
-  add("/douyin/favorite/action", Method::kPost, &DouyinApi::FavoriteAction);
+  add("/douyin/favorite/action", Method::kPost, &DouyinApi::FavoriteAction, Limited::kLike);
   add_public_read("/douyin/favorite/list", &DouyinApi::FavoriteList);
-  add("/douyin/comment/action", Method::kPost, &DouyinApi::CommentAction);
+  add("/douyin/comment/action", Method::kPost, &DouyinApi::CommentAction, Limited::kComment);
   add_public_read("/douyin/comment/list", &DouyinApi::CommentList);
-  add("/douyin/relation/action", Method::kPost, &DouyinApi::RelationAction);
+  add("/douyin/relation/action", Method::kPost, &DouyinApi::RelationAction, Limited::kFollow);
   add_public_read("/douyin/relation/follow/list", &DouyinApi::FollowList);
   add_public_read("/douyin/relation/follower/list", &DouyinApi::FollowerList);
-  add("/douyin/relation/friend/list", Method::kGet, &DouyinApi::FriendList);
-  add("/douyin/message/action", Method::kPost, &DouyinApi::MessageAction);
-  add("/douyin/message/chat", Method::kGet, &DouyinApi::MessageChat);
+  add("/douyin/relation/friend/list", Method::kGet, &DouyinApi::FriendList, Limited::kRead);
+  add("/douyin/message/action", Method::kPost, &DouyinApi::MessageAction, Limited::kMessage);
+  add("/douyin/message/chat", Method::kGet, &DouyinApi::MessageChat, Limited::kRead);
   router.AddPrefix({.pattern = "/media/",
                     .methods = {Method::kGet, Method::kHead},
                     .handler = [this](Request& request) { return Media(request); },
@@ -219,7 +226,12 @@ Response DouyinApi::Credentials(Request& request, bool create) {
   auto password = ctx.RequiredString("password");
   if (!password.ok()) return fail(password.error());
   auto user_id = create ? services_.users.Register(*name, *password) : services_.users.Login(*name, *password);
-  if (!user_id.ok()) return fail(user_id.error());
+  if (!user_id.ok()) {
+    if (!create && traffic_ != nullptr && user_id.error().code == Code::kUnauthenticated) {
+      traffic_->RecordLoginFailure(request, *name);
+    }
+    return fail(user_id.error());
+  }
   auto body = BeginOk();
   body.Member("user_id", *user_id).Member("token", tokens_.Issue(*user_id));
   return ApiOk(std::move(body));
@@ -257,6 +269,9 @@ Response DouyinApi::Publish(Request& request) {
   const RequestContext ctx(request, tokens_, options_.public_url);
   auto author = ctx.Authenticate();
   if (!author.ok()) return Fail(request, author.error());
+  if (traffic_ != nullptr) {
+    if (auto refused = traffic_->AdmitLateUpload(request, *author)) return std::move(*refused);
+  }
   auto title = ctx.RequiredString("title");
   if (!title.ok()) return Fail(request, title.error());
   if (!request.upload || request.upload->field_name != "data" || request.upload->size == 0) {

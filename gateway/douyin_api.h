@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gateway/services.h"
+#include "gateway/traffic_control.h"
 #include "gateway/views.h"
 #include "libs/cache/response_cache.h"
 #include "libs/core/clock.h"
@@ -31,9 +32,9 @@ inline constexpr std::int64_t kChatCap = 500;
 
 class DouyinApi {
  public:
-  /// `cache` may be null (caching off).
+  /// `cache` may be null (caching off); so may `traffic` (no rate limits).
   DouyinApi(Services services, const security::TokenCodec& tokens, const Clock& clock, ApiOptions options,
-            log::Logger& logger, const AnswerCache* cache);
+            log::Logger& logger, const AnswerCache* cache, const TrafficControl* traffic = nullptr);
 
   /// Adds the 16 Douyin routes (with and without the trailing slash) and /media/.
   void AddRoutes(http::Router& router);
@@ -79,6 +80,7 @@ class DouyinApi {
   ApiOptions options_;
   log::Logger& logger_;
   const AnswerCache* cache_;
+  const TrafficControl* traffic_;
   RenderedJsonCache rendered_{20'000};
 };
 

@@ -71,19 +71,23 @@ Result<Page> RequestContext::Paging(std::int64_t cap) const {
   return page;
 }
 
-std::optional<std::string_view> RequestContext::Token() const {
-  if (const auto authorization = request_.Header("authorization")) {
+std::optional<std::string_view> RequestToken(const http::Request& request, bool include_body) {
+  if (const auto authorization = request.Header("authorization")) {
     constexpr std::string_view kBearer = "Bearer ";
     if (authorization->size() > kBearer.size() && authorization->substr(0, kBearer.size()) == kBearer) {
       return authorization->substr(kBearer.size());
     }
   }
-  if (auto from_body = request_.params.GetFromBody("token"); from_body && !from_body->empty()) return from_body;
-  if (auto from_query = request_.params.GetFromQuery("token"); from_query && !from_query->empty()) {
+  if (include_body) {
+    if (auto from_body = request.params.GetFromBody("token"); from_body && !from_body->empty()) return from_body;
+  }
+  if (auto from_query = request.params.GetFromQuery("token"); from_query && !from_query->empty()) {
     return from_query;
   }
   return std::nullopt;
 }
+
+std::optional<std::string_view> RequestContext::Token() const { return RequestToken(request_); }
 
 Result<std::int64_t> RequestContext::Authenticate() const {
   const auto token = Token();

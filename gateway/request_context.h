@@ -45,6 +45,10 @@ class RequestContext {
   std::string base_url_;
 };
 
+/// The token from `Authorization: Bearer`, else the body, else the query. Without the body: what
+/// is known before the body arrives.
+std::optional<std::string_view> RequestToken(const http::Request& request, bool include_body = true);
+
 /// Epoch milliseconds from a client time given in seconds or milliseconds (values below 10^11
 /// are seconds); 0 or negative means "now".
 std::int64_t ClientTimeToMs(std::int64_t value, std::int64_t now_ms);

@@ -45,6 +45,42 @@ Setter BoolField(bool ServerConfig::*field, std::string key) {
   };
 }
 
+Status MergeRateLimits(const boost::json::value& v, ServerConfig& c) {
+  if (!v.is_object()) return BadType("rate_limits", "an object of limits by name");
+  for (const auto& [name, limit] : v.as_object()) {
+    const std::string key = "rate_limits." + std::string(name);
+    const auto existing = c.rate_limits.find(std::string_view(name));
+    if (existing == c.rate_limits.end()) {
+      return MakeError(Code::kInvalidArgument, "unknown rate limit \"" + std::string(name) +
+                                                   "\" (known: register, login, login_failures, publish, "
+                                                   "comment, message, like, follow, reads)");
+    }
+    if (!limit.is_object()) return BadType(key, "an object such as {\"burst\": 60, \"refill_every_ms\": 1000}");
+    for (const auto& [field, value] : limit.as_object()) {
+      std::int64_t* target = field == "burst"             ? &existing->second.burst
+                             : field == "refill_every_ms" ? &existing->second.refill_every_ms
+                                                          : nullptr;
+      if (target == nullptr) {
+        return MakeError(Code::kInvalidArgument, "unknown key \"" + std::string(field) + "\" in " + key +
+                                                     " (burst, refill_every_ms)");
+      }
+      if (!value.is_int64() || value.as_int64() < 0) return BadType(key + "." + std::string(field), "an integer >= 0");
+      *target = value.as_int64();
+    }
+  }
+  return Ok();
+}
+
+Status MergeStringList(const boost::json::value& v, std::vector<std::string>& out, std::string_view key) {
+  if (!v.is_array()) return BadType(key, "an array of strings");
+  out.clear();
+  for (const auto& item : v.as_array()) {
+    if (!item.is_string()) return BadType(key, "an array of strings");
+    out.emplace_back(item.as_string());
+  }
+  return Ok();
+}
+
 const std::map<std::string, Setter, std::less<>>& Setters() {
   static const std::map<std::string, Setter, std::less<>> kSetters = {
       {"listen", StringField(&ServerConfig::listen, "listen")},
@@ -81,11 +117,32 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
       {"transcode_max_attempts", IntField(&ServerConfig::transcode_max_attempts, "transcode_max_attempts")},
       {"transcode_retry_ms", IntField(&ServerConfig::transcode_retry_ms, "transcode_retry_ms")},
       {"keep_original", BoolField(&ServerConfig::keep_original, "keep_original")},
+      {"rate_limits", MergeRateLimits},
+      {"trusted_proxies",
+       [](const boost::json::value& v, ServerConfig& c) {
+         return MergeStringList(v, c.trusted_proxies, "trusted_proxies");
+       }},
+      {"rate_limit_max_keys", IntField(&ServerConfig::rate_limit_max_keys, "rate_limit_max_keys")},
+      {"redis", StringField(&ServerConfig::redis, "redis")},
   };
   return kSetters;
 }
 
 }  // namespace
+
+RateLimits DefaultRateLimits() {
+  return {
+      {"register", {.burst = 100, .refill_every_ms = 10'000}},
+      {"login", {.burst = 60, .refill_every_ms = 1'000}},
+      {"login_failures", {.burst = 10, .refill_every_ms = 90'000}},
+      {"publish", {.burst = 20, .refill_every_ms = 60'000}},
+      {"comment", {.burst = 60, .refill_every_ms = 1'000}},
+      {"message", {.burst = 60, .refill_every_ms = 1'000}},
+      {"like", {.burst = 300, .refill_every_ms = 100}},
+      {"follow", {.burst = 300, .refill_every_ms = 100}},
+      {"reads", {}},
+  };
+}
 
 Status MergeJsonText(std::string_view text, ServerConfig& config) {
   boost::system::error_code ec;
@@ -157,6 +214,20 @@ Status Validate(const ServerConfig& c) {
   }
   if (c.io_threads > 64 || c.worker_threads > 256 || c.hash_threads > 64) {
     return MakeError(Code::kInvalidArgument, "thread counts are limited to 64 (256 workers)");
+  }
+  for (const auto& [name, limit] : c.rate_limits) {
+    // Bounded so that burst x refill (an empty bucket's refill time) stays far from overflow.
+    constexpr std::int64_t kMax = 1'000'000'000;
+    if (limit.burst > kMax || limit.refill_every_ms > kMax) {
+      return MakeError(Code::kInvalidArgument, "rate_limits." + name + ": burst and refill_every_ms are at most 10^9");
+    }
+    if (limit.burst > 0 && limit.refill_every_ms == 0) {
+      return MakeError(Code::kInvalidArgument,
+                       "rate_limits." + name + ": refill_every_ms must be > 0 (a burst of 0 turns the limit off)");
+    }
+  }
+  if (c.rate_limit_max_keys < 1000) {
+    return MakeError(Code::kInvalidArgument, "rate_limit_max_keys must be at least 1000");
   }
   if (!c.jwt_secret.empty() && c.jwt_secret.size() < 32) {
     return MakeError(Code::kInvalidArgument, "jwt_secret must be at least 32 characters");

@@ -2,12 +2,27 @@
 // Typed configuration of `minitok serve`: defaults, then the JSON config file, then flags.
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "libs/core/result.h"
 
 namespace minitok::config {
+
+/// A token bucket: `burst` requests at once, then one more every `refill_every_ms`. A burst of 0
+/// turns the limit off.
+struct RateLimit {
+  std::int64_t burst = 0;
+  std::int64_t refill_every_ms = 0;
+};
+
+/// Limits by name: register, login, login_failures, publish, comment, message, like, follow,
+/// reads (README, "Rate limits").
+using RateLimits = std::map<std::string, RateLimit, std::less<>>;
+RateLimits DefaultRateLimits();
 
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";
@@ -55,6 +70,15 @@ struct ServerConfig {
   std::int64_t transcode_retry_ms = 2000;
   /// Keep the uploaded original next to the transcoded file.
   bool keep_original = false;
+
+  /// The config file gives only the limits (and fields) it changes.
+  RateLimits rate_limits = DefaultRateLimits();
+  /// Networks (CIDR) whose X-Forwarded-For entries are believed; empty: only peer addresses count.
+  std::vector<std::string> trusted_proxies;
+  /// Rate-limit buckets kept in this process at most; idle ones go first.
+  std::int64_t rate_limit_max_keys = 1'000'000;
+  /// redis://HOST:PORT or unix:///path: rate limits shared by every gateway using it. Empty: none.
+  std::string redis;
 };
 
 /// Reads a JSON object of the keys above into `config`; unknown keys and wrong types are errors.

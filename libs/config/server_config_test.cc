@@ -28,5 +28,41 @@ TEST(ServerConfigTest, RefusesUnknownKeysWrongTypesAndBadRanges) {
   EXPECT_FALSE(Validate(short_secret).ok());
 }
 
+TEST(ServerConfigTest, RateLimitsHaveDefaultsAndTheFileChangesOnlyWhatItNames) {
+  ServerConfig c;
+  EXPECT_EQ(c.rate_limits.at("login").burst, 60);
+  EXPECT_EQ(c.rate_limits.at("reads").burst, 0);  // off
+  ASSERT_TRUE(MergeJsonText(R"({"rate_limits":{"comment":{"burst":2},"reads":{"burst":500,"refill_every_ms":1}},
+                                "trusted_proxies":["10.0.0.0/8","::1"],"redis":"redis://127.0.0.1:6379"})",
+                            c)
+                  .ok());
+  EXPECT_EQ(c.rate_limits.at("comment").burst, 2);
+  EXPECT_EQ(c.rate_limits.at("comment").refill_every_ms, 1000);  // kept from the default
+  EXPECT_EQ(c.rate_limits.at("reads").burst, 500);
+  EXPECT_EQ(c.rate_limits.at("like").burst, 300);
+  EXPECT_EQ(c.trusted_proxies, (std::vector<std::string>{"10.0.0.0/8", "::1"}));
+  EXPECT_EQ(c.redis, "redis://127.0.0.1:6379");
+  EXPECT_TRUE(Validate(c).ok());
+}
+
+TEST(ServerConfigTest, RateLimitsRefuseUnknownNamesAndNonsense) {
+  for (const char* bad : {R"({"rate_limits":{"comments":{"burst":1}}})", R"({"rate_limits":{"login":{"brust":1}}})",
+                          R"({"rate_limits":{"login":{"burst":-1}}})", R"({"rate_limits":{"login":5}})",
+                          R"({"rate_limits":[]})", R"({"trusted_proxies":"10.0.0.0/8"})",
+                          R"({"trusted_proxies":[1]})"}) {
+    ServerConfig c;
+    EXPECT_FALSE(MergeJsonText(bad, c).ok()) << bad;
+  }
+  ServerConfig no_refill;
+  no_refill.rate_limits["login"] = {.burst = 5, .refill_every_ms = 0};
+  EXPECT_FALSE(Validate(no_refill).ok());
+  ServerConfig huge;
+  huge.rate_limits["login"] = {.burst = 5, .refill_every_ms = 2'000'000'000};
+  EXPECT_FALSE(Validate(huge).ok());
+  ServerConfig off;
+  off.rate_limits["login"] = {.burst = 0, .refill_every_ms = 0};
+  EXPECT_TRUE(Validate(off).ok());
+}
+
 }  // namespace
 }  // namespace minitok::config

@@ -3,6 +3,7 @@
 // read-only afterwards, so lookups need no lock.
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -18,6 +19,16 @@ enum class Executor { kEventLoop, kWorker, kHashing };
 
 using Handler = std::function<Response(Request&)>;
 
+/// Whether a request is served at all (rate limits): refused now, admitted now, or decided later
+/// by a check that waits on another server (limits shared through Redis).
+struct Admission {
+  /// Decided now: refused with this answer (nullopt, with no `decide_later`: admitted).
+  std::optional<Response> refusal;
+  /// Decided later: called once with a completion, which is called once, from any thread, with
+  /// the refusal or nullopt.
+  std::function<void(std::function<void(std::optional<Response>)>)> decide_later;
+};
+
 struct Route {
   std::string pattern;  ///< for the access log, e.g. "/douyin/feed"
   std::vector<Method> methods;
@@ -29,6 +40,10 @@ struct Route {
   /// Tried on the event loop before the hop to `executor`: an answer that needs no blocking
   /// work (a cache hit) is returned at once. Must never block.
   std::function<std::optional<Response>(Request&)> fast_path;
+  /// Runs on the event loop (must never block) before the fast path and the handler; for a route
+  /// that streams uploads, before the body is read, so it sees the headers and the query only.
+  /// Unset: every request is admitted.
+  std::function<Admission(const Request&)> admit;
 };
 
 struct RouteMatch {

@@ -87,6 +87,8 @@ struct Server::Impl {
   asio::awaitable<void> Accept();
   asio::awaitable<void> Session(tcp::socket socket, Loop& loop);
   asio::awaitable<Response> Dispatch(const Route& route, Request& request);
+  /// The route's admission of `request`: the refusal, or nullopt when it may be served.
+  asio::awaitable<std::optional<Response>> Admit(const Route& route, const Request& request);
   asio::awaitable<void> Write(beast::tcp_stream& stream, Request& request, Response& response,
                               bool keep_alive, beast::error_code& ec);
   /// Runs the route's handler, or with `fast_path` its fast path (nullopt: not answered there);
@@ -258,6 +260,26 @@ asio::awaitable<Response> Server::Impl::Dispatch(const Route& route, Request& re
       asio::use_awaitable);
 }
 
+asio::awaitable<std::optional<Response>> Server::Impl::Admit(const Route& route, const Request& request) {
+  Admission admission;
+  try {
+    admission = route.admit(request);
+  } catch (const std::exception& e) {
+    logger.Error(std::string("admission threw: ") + e.what());
+    co_return Response::Text(500, "internal server error\n");
+  }
+  if (!admission.decide_later) co_return std::move(admission.refusal);
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::optional<Response>)>(
+      [&admission](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        admission.decide_later([shared](std::optional<Response> refusal) {
+          auto executor = asio::get_associated_executor(*shared);
+          asio::post(executor, [shared, refusal = std::move(refusal)]() mutable { (*shared)(std::move(refusal)); });
+        });
+      },
+      asio::use_awaitable);
+}
+
 asio::awaitable<void> Server::Impl::Write(beast::tcp_stream& stream, Request& request, Response& response,
                                           bool keep_alive, beast::error_code& ec) {
   const bool head = request.method == Method::kHead;
@@ -414,6 +436,16 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
         break;
       }
     }
+    // A route that streams uploads is admitted before its body is read: a refused upload costs
+    // nothing but its headers.
+    if (streams_upload && match.route->admit) {
+      std::optional<Response> refusal = co_await Admit(*match.route, request);
+      if (refusal) {
+        rejection = std::move(refusal);
+        rejected = std::move(request);
+        break;
+      }
+    }
     if (Lower(header[bhttp::field::expect]) == "100-continue") {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       std::tie(ec, std::ignore) = co_await asio::async_write(stream, asio::buffer(kContinue), kTuple);
@@ -479,6 +511,10 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
       }
     }
 
+    std::optional<Response> refusal;
+    if (!streams_upload && !early && match.route != nullptr && match.method_allowed && match.route->admit) {
+      refusal = co_await Admit(*match.route, request);
+    }
     Response response;
     if (match.route == nullptr) {
       response = Response::Text(404, "not found\n");
@@ -491,6 +527,8 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
       response.headers.emplace_back("Allow", allow);
     } else if (early) {
       response = std::move(*early);
+    } else if (refusal) {
+      response = std::move(*refusal);
     } else if (auto fast = Invoke(*match.route, request, true); fast) {
       response = std::move(*fast);
     } else {

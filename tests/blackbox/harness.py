@@ -339,10 +339,12 @@ def describe(method, path, query, form, headers) -> str:
 
 
 class Client:
-    def __init__(self, host: str, port: int, timeout: float = 30.0):
+    def __init__(self, host: str, port: int, timeout: float = 30.0, source: str | None = None):
+        """source: the local address to connect from (any of 127.0.0.0/8 on loopback)."""
         self.host = host
         self.port = port
         self.timeout = timeout
+        self.source = source
         self._uid_by_token: dict[str, int] = {}
 
     @property
@@ -372,7 +374,8 @@ class Client:
             hdrs["Authorization"] = f"Bearer {bearer}"
         desc = describe(method, path, query, form if form is not None else
                         (f"<multipart {[k for k, _ in encode_pairs(multipart[0])]}>" if multipart else None), hdrs)
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout or self.timeout)
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout or self.timeout,
+                                          source_address=(self.source, 0) if self.source else None)
         try:
             skip_host = any(k.lower() == "host" for k in hdrs)
             conn.putrequest(method, url, skip_host=skip_host, skip_accept_encoding=True)
@@ -885,16 +888,25 @@ def jwt_find_key(token: str, secret_file: str) -> bytes | None:
 # ---------------------------------------------------------------------------------------------
 # server process
 
+RATE_LIMIT_NAMES = ("register", "login", "login_failures", "publish", "comment", "message", "like", "follow",
+                    "reads")
+
+
 class ServerStartError(AssertionError):
     pass
 
 
 class Server:
     def __init__(self, data_dir: str | None = None, config: dict | None = None, no_demo: bool = True,
-                 public_url: str | None = None, extra_args: list[str] | None = None):
+                 public_url: str | None = None, extra_args: list[str] | None = None, rate_limits: str = "off"):
+        """rate_limits: "off" (the suites that test features publish and send more than a person
+        would), or "default" (the binary's own limits plus whatever `config` sets)."""
         self.own_dir = data_dir is None
         self.root = tempfile.mkdtemp(prefix="minitok-bb-")
         self.data_dir = data_dir or os.path.join(self.root, "data")
+        if rate_limits == "off" and not isinstance(config, str):
+            config = dict(config or {})
+            config.setdefault("rate_limits", {name: {"burst": 0} for name in RATE_LIMIT_NAMES})
         self.config = config
         self.no_demo = no_demo
         self.public_url = public_url
@@ -985,8 +997,8 @@ class Server:
         self.proc = None
         return rc, self.stderr_text()
 
-    def client(self) -> Client:
-        return Client(self.host, self.port)
+    def client(self, source: str | None = None) -> Client:
+        return Client(self.host, self.port, source=source)
 
     @property
     def url(self) -> str:

@@ -1,0 +1,199 @@
+#include "gateway/traffic_control.h"
+
+#include <mutex>
+
+#include "gateway/api_envelope.h"
+#include "gateway/request_context.h"
+
+namespace minitok::gateway {
+namespace {
+
+using http::Request;
+using http::Response;
+
+/// What a refusal of each limit tells the client (followed by when to retry).
+std::string_view WhatWasLimited(std::string_view limit) {
+  if (limit == "register") return "Too many sign-ups from your network";
+  if (limit == "login") return "Too many sign-in attempts from your network";
+  if (limit == "login_failures") return "Too many failed sign-ins to this account from your network";
+  if (limit == "publish") return "Too many uploads";
+  if (limit == "comment") return "Too many comments";
+  if (limit == "message") return "Too many messages";
+  if (limit == "like") return "Too many likes";
+  if (limit == "follow") return "Too many follows";
+  return "Too many requests from your network";
+}
+
+/// The subject of a (client, username) pair; usernames hold no control characters.
+std::string PairSubject(std::string_view client, std::string_view username) {
+  std::string subject(client);
+  subject.push_back('\n');
+  subject.append(username);
+  return subject;
+}
+
+/// Where a verdict that comes later meets the server's completion, whichever arrives first.
+struct Rendezvous {
+  std::mutex mutex;
+  std::optional<std::optional<Response>> decided;
+  std::function<void(std::optional<Response>)> completion;
+
+  void Decide(std::optional<Response> refusal) {
+    std::unique_lock lock(mutex);
+    if (!completion) {
+      decided = std::move(refusal);
+      return;
+    }
+    auto done = std::move(completion);
+    lock.unlock();
+    done(std::move(refusal));
+  }
+
+  void Await(std::function<void(std::optional<Response>)> done) {
+    std::unique_lock lock(mutex);
+    if (!decided) {
+      completion = std::move(done);
+      return;
+    }
+    auto refusal = std::move(*decided);
+    lock.unlock();
+    done(std::move(refusal));
+  }
+};
+
+}  // namespace
+
+Response RateLimited(std::string_view limit_name, std::int64_t retry_after_ms, bool body_unread) {
+  // Whole seconds, rounded up: a retry after them is allowed.
+  const std::int64_t seconds = std::max<std::int64_t>(1, (retry_after_ms + 999) / 1000);
+  const std::string message =
+      std::string(WhatWasLimited(limit_name)) + ": try again in " + std::to_string(seconds) + " s";
+  const bool credentials = limit_name == "register" || limit_name == "login" || limit_name == "login_failures";
+  Response response = ApiError(MakeError(Code::kResourceExhausted, message), [credentials](json::JsonWriter& out) {
+    if (credentials) out.Member("user_id", 0).Member("token", "");
+  });
+  response.status = 429;
+  response.headers.emplace_back("Retry-After", std::to_string(seconds));
+  response.close_connection = body_unread;  // the unread body would otherwise be taken for a request
+  return response;
+}
+
+TrafficControl::TrafficControl(std::map<std::string, ratelimit::BucketRule, std::less<>> rules,
+                               ratelimit::Limiter& limiter, ratelimit::TrustedProxies trusted,
+                               const security::TokenCodec& tokens)
+    : rules_(std::move(rules)), limiter_(limiter), trusted_(std::move(trusted)), tokens_(tokens) {}
+
+const ratelimit::BucketRule* TrafficControl::Rule(std::string_view name) const {
+  const auto it = rules_.find(name);
+  return it != rules_.end() && it->second.enabled() ? &it->second : nullptr;
+}
+
+std::string TrafficControl::ClientOf(const Request& request) const {
+  if (trusted_.empty()) return ratelimit::ClientKey(request.remote_address, {}, trusted_);
+  std::string forwarded_for;
+  for (const auto& [name, value] : request.headers) {
+    if (name != "x-forwarded-for") continue;
+    if (!forwarded_for.empty()) forwarded_for.push_back(',');
+    forwarded_for.append(value);
+  }
+  return ratelimit::ClientKey(request.remote_address, forwarded_for, trusted_);
+}
+
+std::optional<std::int64_t> TrafficControl::UploaderBeforeBody(const Request& request) const {
+  const auto token = RequestToken(request, false);
+  if (!token) return std::nullopt;
+  auto user = tokens_.Verify(*token);
+  return user.ok() ? std::optional(*user) : std::nullopt;
+}
+
+std::optional<std::vector<ratelimit::Check>> TrafficControl::ChecksFor(Limited what, const Request& request) const {
+  std::vector<ratelimit::Check> checks;
+  const auto by_user = [&](std::string_view limit, std::optional<std::int64_t> user) {
+    if (user) checks.push_back({std::string(limit), *Rule(limit), std::to_string(*user), 1});
+  };
+  switch (what) {
+    case Limited::kRegister: checks.push_back({"register", *Rule("register"), ClientOf(request), 1}); break;
+    case Limited::kRead: checks.push_back({"reads", *Rule("reads"), ClientOf(request), 1}); break;
+    case Limited::kLogin: {
+      const std::string client = ClientOf(request);
+      if (Rule("login") != nullptr) checks.push_back({"login", *Rule("login"), client, 1});
+      const auto username = request.params.Get("username");
+      // Asks whether this pair may still fail; the failure itself is counted after the check.
+      if (Rule("login_failures") != nullptr && username && !username->empty()) {
+        checks.push_back({"login_failures", *Rule("login_failures"), PairSubject(client, *username), 0});
+      }
+      break;
+    }
+    case Limited::kPublish: by_user("publish", UploaderBeforeBody(request)); break;
+    case Limited::kComment:
+    case Limited::kMessage:
+    case Limited::kLike:
+    case Limited::kFollow: {
+      const auto token = RequestToken(request);
+      auto user = token ? tokens_.Verify(*token) : Result<std::int64_t>(MakeError(Code::kUnauthenticated, ""));
+      const std::string_view limit = what == Limited::kComment   ? "comment"
+                                     : what == Limited::kMessage ? "message"
+                                     : what == Limited::kLike    ? "like"
+                                                                 : "follow";
+      by_user(limit, user.ok() ? std::optional(*user) : std::nullopt);
+      break;
+    }
+  }
+  if (checks.empty()) return std::nullopt;
+  return checks;
+}
+
+std::function<http::Admission(const Request&)> TrafficControl::AdmissionFor(Limited what) const {
+  const bool on = [&] {
+    switch (what) {
+      case Limited::kRegister: return Rule("register") != nullptr;
+      case Limited::kLogin: return Rule("login") != nullptr || Rule("login_failures") != nullptr;
+      case Limited::kPublish: return Rule("publish") != nullptr;
+      case Limited::kComment: return Rule("comment") != nullptr;
+      case Limited::kMessage: return Rule("message") != nullptr;
+      case Limited::kLike: return Rule("like") != nullptr;
+      case Limited::kFollow: return Rule("follow") != nullptr;
+      case Limited::kRead: return Rule("reads") != nullptr;
+    }
+    return false;
+  }();
+  if (!on) return nullptr;
+  return [this, what](const Request& request) { return Admit(what, request); };
+}
+
+http::Admission TrafficControl::Admit(Limited what, const Request& request) const {
+  auto checks = ChecksFor(what, request);
+  if (!checks) return {};
+  std::vector<std::string> limits;
+  for (const auto& check : *checks) limits.push_back(check.limit);
+  const bool body_unread = what == Limited::kPublish;
+  const auto answer = [limits, body_unread](const ratelimit::Verdict& verdict) -> std::optional<Response> {
+    if (verdict.allowed) return std::nullopt;
+    return RateLimited(limits.at(verdict.refused_check), verdict.retry_after_ms, body_unread);
+  };
+  auto rendezvous = std::make_shared<Rendezvous>();
+  const auto now = limiter_.Decide(std::move(*checks), [rendezvous, answer](ratelimit::Verdict verdict) {
+    rendezvous->Decide(answer(verdict));
+  });
+  if (now) return {.refusal = answer(*now)};
+  return {.decide_later = [rendezvous](std::function<void(std::optional<Response>)> done) {
+            rendezvous->Await(std::move(done));
+          }};
+}
+
+void TrafficControl::RecordLoginFailure(const Request& request, std::string_view username) const {
+  const auto* rule = Rule("login_failures");
+  if (rule == nullptr || username.empty()) return;
+  // The verdict does not matter: an empty pair stays empty, and this sign-in has already failed.
+  (void)limiter_.DecideAndWait({{"login_failures", *rule, PairSubject(ClientOf(request), username), 1}});
+}
+
+std::optional<Response> TrafficControl::AdmitLateUpload(const Request& request, std::int64_t author) const {
+  const auto* rule = Rule("publish");
+  if (rule == nullptr || UploaderBeforeBody(request) == author) return std::nullopt;
+  const auto verdict = limiter_.DecideAndWait({{"publish", *rule, std::to_string(author), 1}});
+  if (verdict.allowed) return std::nullopt;
+  return RateLimited("publish", verdict.retry_after_ms, false);
+}
+
+}  // namespace minitok::gateway

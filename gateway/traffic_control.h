@@ -1,0 +1,61 @@
+#pragma once
+// Rate limits of the Douyin routes: which bucket each request draws from (its client address, its
+// user, or both), and the answer when one is empty: HTTP 429 with an honest Retry-After and the
+// API's envelope with a message that says what was limited and when to retry.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "libs/http/router.h"
+#include "libs/ratelimit/client_address.h"
+#include "libs/ratelimit/limiter.h"
+#include "libs/security/token_codec.h"
+
+namespace minitok::gateway {
+
+/// What a route's requests are limited as (one bucket kind each; login also checks failures).
+enum class Limited { kRegister, kLogin, kPublish, kComment, kMessage, kLike, kFollow, kRead };
+
+class TrafficControl {
+ public:
+  /// `rules` by name (register, login, login_failures, publish, comment, message, like, follow,
+  /// reads); a missing or disabled rule turns that limit off.
+  TrafficControl(std::map<std::string, ratelimit::BucketRule, std::less<>> rules, ratelimit::Limiter& limiter,
+                 ratelimit::TrustedProxies trusted, const security::TokenCodec& tokens);
+
+  /// The admission of a route's requests, or empty when none of its limits is on (so that an
+  /// unlimited route pays nothing).
+  std::function<http::Admission(const http::Request&)> AdmissionFor(Limited what) const;
+
+  /// After a failed sign-in: one token from the (client, username) pair. May block (workers only).
+  void RecordLoginFailure(const http::Request& request, std::string_view username) const;
+  /// A publish whose token came in its body could not be checked before the body: checks its
+  /// author now. May block (workers only). The refusal, if over the limit.
+  std::optional<http::Response> AdmitLateUpload(const http::Request& request, std::int64_t author) const;
+  /// Whether a publish's admission saw its user (a token in the header or the query).
+  std::optional<std::int64_t> UploaderBeforeBody(const http::Request& request) const;
+
+  /// The key of the request's client (see ratelimit::ClientKey).
+  std::string ClientOf(const http::Request& request) const;
+
+ private:
+  const ratelimit::BucketRule* Rule(std::string_view name) const;
+  /// The checks a request of `what` passes, or nullopt when it passes none (unauthenticated
+  /// actions are left to the handler, which refuses them).
+  std::optional<std::vector<ratelimit::Check>> ChecksFor(Limited what, const http::Request& request) const;
+  http::Admission Admit(Limited what, const http::Request& request) const;
+
+  std::map<std::string, ratelimit::BucketRule, std::less<>> rules_;
+  ratelimit::Limiter& limiter_;
+  ratelimit::TrustedProxies trusted_;
+  const security::TokenCodec& tokens_;
+};
+
+/// The 429 answer for a refused check of limit `limit_name`.
+http::Response RateLimited(std::string_view limit_name, std::int64_t retry_after_ms, bool body_unread);
+
+}  // namespace minitok::gateway
