@@ -23,6 +23,8 @@ export async function setFollowing(user, follow) {
     await api.setFollowing(user.id, follow);
     return true;
   } catch (error) {
+    // Rolled back on any error, a rate limit (HTTP 429) included; for that one
+    // toastError also says when to try again.
     Object.assign(user, before);
     emit('follow-changed', { userId: user.id, isFollow: before.is_follow, user });
     toastError(error, 'Could not update the follow.');

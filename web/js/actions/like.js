@@ -25,6 +25,8 @@ export async function toggleLike(video, render) {
     await api.setLiked(video.id, liked);
     emit('video-changed', { video });
   } catch (error) {
+    // Rolled back on any error, a rate limit (HTTP 429) included; for that one
+    // toastError also says when to try again.
     Object.assign(video, before);
     render();
     toastError(error, 'Could not update the like.');

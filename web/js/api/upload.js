@@ -27,7 +27,7 @@ export function uploadVideo({ file, title, onProgress, signal }) {
     });
     xhr.addEventListener('load', () => {
       try {
-        resolve(unwrapEnvelope(xhr.response, xhr.status, 'Authorization' in headers));
+        resolve(unwrapEnvelope(xhr.response, xhr.status, 'Authorization' in headers, xhr.getResponseHeader('Retry-After')));
       } catch (error) {
         reject(error);
       }

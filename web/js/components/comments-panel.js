@@ -11,6 +11,7 @@ import { loginPath } from '../navigation.js';
 import { avatar } from './avatar.js';
 import { loadingBlock, errorState } from './states.js';
 import { toast, toastError } from './toast.js';
+import { rateLimitNotice } from './retry-hint.js';
 
 const MAX_COMMENT_CHARS = 500;
 
@@ -102,11 +103,14 @@ export function openComments(video, { onCountChange } = {}) {
       placeholder: 'Add a comment…', 'aria-label': 'Add a comment', maxlength: String(MAX_COMMENT_CHARS * 2),
     });
     const send = h('button', { type: 'submit', class: 'icon-button icon-button--accent', 'aria-label': 'Post comment' }, icon('send'));
+    // Over the comment rate limit, Post stays disabled until the server's wait is over;
+    // the text stays in the input, ready to go then.
+    const limit = rateLimitNotice({ controls: [send] });
     const form = h('form', { class: 'composer' }, avatar({ name: session.name, avatar: session.avatar }, 'sm'), input, send);
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       const text = input.value.trim();
-      if (!text) return;
+      if (!text || limit.waiting) return;
       if (codePointLength(text) > MAX_COMMENT_CHARS) { toast(`Comments can be at most ${MAX_COMMENT_CHARS} characters.`, 'error'); return; }
       send.disabled = true;
       input.disabled = true;
@@ -118,14 +122,14 @@ export function openComments(video, { onCountChange } = {}) {
         renderList();
         body.scrollTop = 0;
       } catch (error) {
-        toastError(error, 'Could not post the comment.');
+        if (!limit.show(error)) toastError(error, 'Could not post the comment.');
       } finally {
-        send.disabled = false;
+        send.disabled = limit.waiting;
         input.disabled = false;
         input.focus();
       }
     });
-    return { el: form, focus: () => input.focus() };
+    return { el: h('div', { class: 'composer-area' }, limit.el, form), focus: () => input.focus() };
   }
 
   function signInPrompt() {

@@ -8,6 +8,7 @@ import { api } from '../api/douyin.js';
 import { session } from '../state/session.js';
 import { go } from '../navigation.js';
 import { toast } from '../components/toast.js';
+import { retryHint } from '../components/retry-hint.js';
 
 const MAX_CHARS = 32;
 
@@ -33,6 +34,9 @@ export function authView({ query }, mode) {
   });
   const submit = h('button', { type: 'submit', class: 'button button--primary button--block button--lg' },
     signingUp ? 'Sign up' : 'Log in');
+  // Too many sign-ups, logins or failed sign-ins: the submit button waits out the
+  // server's Retry-After (an earlier attempt would only be refused again).
+  const wait = retryHint({ controls: [submit] });
   const heading = h('h1', { class: 'auth__title', tabindex: '-1', text: signingUp ? 'Create your account' : 'Log in to minitok' });
 
   const form = h('form', { class: 'form auth__form', novalidate: true },
@@ -43,6 +47,7 @@ export function authView({ query }, mode) {
       h('label', { for: 'auth-password', text: 'Password' }), password,
       signingUp ? h('p', { class: 'form__hint', text: `1–${MAX_CHARS} characters.` }) : null),
     error,
+    wait.el,
     submit);
 
   const el = h('section', { class: 'view auth-view' },
@@ -74,9 +79,11 @@ export function authView({ query }, mode) {
     event.preventDefault();
     const name = username.value.trim();
     const pass = password.value;
+    if (wait.waiting) return;
     const problem = validate(name, pass);
     if (problem) { showError(...problem); return; }
     error.hidden = true;
+    wait.clear();
     submit.disabled = true;
     submit.textContent = signingUp ? 'Creating account…' : 'Logging in…';
     try {
@@ -86,7 +93,8 @@ export function authView({ query }, mode) {
       go(next, { replace: true });
     } catch (err) {
       showError(err.message, signingUp && err.code === 10005 ? username : null);
-      submit.disabled = false;
+      wait.start(err);
+      submit.disabled = wait.waiting;
       submit.textContent = signingUp ? 'Sign up' : 'Log in';
     }
   });

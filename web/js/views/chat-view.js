@@ -6,12 +6,13 @@ import { h } from '../lib/dom.js';
 import { icon } from '../lib/icons.js';
 import { codePointLength, formatMessageTime } from '../lib/format.js';
 import { api } from '../api/douyin.js';
-import { ErrorCode } from '../api/http.js';
+import { ErrorCode, pollDelayAfter } from '../api/http.js';
 import { session } from '../state/session.js';
 import { goBack } from '../navigation.js';
 import { avatar } from '../components/avatar.js';
 import { loadingBlock, emptyState, errorState } from '../components/states.js';
 import { toast, toastError } from '../components/toast.js';
+import { rateLimitNotice } from '../components/retry-hint.js';
 
 const POLL_MS = 2000;
 const MAX_MESSAGE_CHARS = 1000;
@@ -35,13 +36,16 @@ export function chatView({ params }) {
     'aria-label': 'Message', maxlength: String(MAX_MESSAGE_CHARS * 2), enterkeyhint: 'send',
   });
   const send = h('button', { type: 'submit', class: 'icon-button icon-button--accent', 'aria-label': 'Send message' }, icon('send'));
+  // Over the message rate limit, Send stays disabled until the server's wait is
+  // over; typing goes on, and the refused message is put back in the input.
+  const limit = rateLimitNotice({ controls: [send] });
   const form = h('form', { class: 'composer chat__composer' }, input, send);
   const el = h('section', { class: 'view chat-view' },
     h('header', { class: 'page-header chat__header' },
       h('button', { type: 'button', class: 'icon-button page-header__back', 'aria-label': 'Back', onClick: () => goBack('/inbox') }, icon('back')),
       heading),
     scroller,
-    form);
+    h('div', { class: 'composer-area' }, limit.el, form));
 
   function isNearBottom() {
     return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
@@ -98,6 +102,7 @@ export function chatView({ params }) {
     clearTimeout(pollTimer);
     if (destroyed || polling) return;
     polling = true;
+    let delay = POLL_MS;
     try {
       const stick = isNearBottom();
       const incoming = await api.chat(peerId, newestTime);
@@ -107,12 +112,14 @@ export function chatView({ params }) {
         if (stick) scrollToBottom();
       }
     } catch (error) {
-      // A failed poll is retried on the next tick; only a lost session stops it.
+      // A failed poll is retried on the next tick (later if the server asked us to
+      // wait: polling sooner would only be refused); only a lost session stops it.
       if (error.code === ErrorCode.UNAUTHENTICATED) return;
+      delay = pollDelayAfter(error, POLL_MS);
     } finally {
       polling = false;
     }
-    if (!destroyed) pollTimer = setTimeout(poll, POLL_MS);
+    if (!destroyed) pollTimer = setTimeout(poll, delay);
   }
 
   async function start() {
@@ -140,7 +147,7 @@ export function chatView({ params }) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const content = input.value.trim();
-    if (!content) return;
+    if (!content || limit.waiting) return;
     if (codePointLength(content) > MAX_MESSAGE_CHARS) {
       toast(`Messages can be at most ${MAX_MESSAGE_CHARS} characters.`, 'error');
       return;
@@ -161,7 +168,7 @@ export function chatView({ params }) {
       pending.splice(pending.indexOf(entry), 1);
       render();
       input.value = input.value || content;
-      toastError(error, 'Could not send the message.');
+      if (!limit.show(error)) toastError(error, 'Could not send the message.');
     }
     input.focus();
   });

@@ -3,6 +3,7 @@
 
 import { h } from '../lib/dom.js';
 import { api } from '../api/douyin.js';
+import { pollDelayAfter } from '../api/http.js';
 import { session } from '../state/session.js';
 import { pageHeader } from '../components/page-header.js';
 import { userList } from '../components/user-list.js';
@@ -28,6 +29,7 @@ export function inboxView() {
 
   async function load() {
     clearTimeout(timer);
+    let delay = REFRESH_MS;
     try {
       const friends = await api.friendList(session.userId);
       if (destroyed) return;
@@ -50,8 +52,10 @@ export function inboxView() {
       }
     } catch (error) {
       if (!destroyed && !loaded) body.replaceChildren(errorState(error, load));
+      // Over the read rate limit: refresh when the server said it would work, not sooner.
+      delay = pollDelayAfter(error, REFRESH_MS);
     }
-    if (!destroyed) timer = setTimeout(load, REFRESH_MS);
+    if (!destroyed) timer = setTimeout(load, delay);
   }
 
   load();

@@ -6,11 +6,12 @@ import { icon } from '../lib/icons.js';
 import { asSentence, codePointLength, formatBytes } from '../lib/format.js';
 import { api } from '../api/douyin.js';
 import { uploadVideo } from '../api/upload.js';
-import { ErrorCode } from '../api/http.js';
+import { ErrorCode, pollDelayAfter } from '../api/http.js';
 import { session } from '../state/session.js';
 import { pageHeader } from '../components/page-header.js';
 import { videoState } from '../components/video-grid.js';
 import { spinner } from '../components/states.js';
+import { retryHint } from '../components/retry-hint.js';
 
 const MAX_TITLE_CHARS = 100;
 const POLL_INTERVAL_MS = 1500;
@@ -45,11 +46,15 @@ export function publishView() {
   const titleCounter = h('span', { class: 'form__counter', 'aria-live': 'polite' });
   const formError = h('p', { class: 'form__error', role: 'alert', hidden: true });
   const submit = h('button', { type: 'submit', class: 'button button--primary button--lg', text: 'Post' });
+  // Too many uploads: Post waits out the server's Retry-After (an upload sent
+  // sooner would only be refused again, after its bytes went out).
+  const wait = retryHint({ controls: [submit] });
   const form = h('form', { class: 'form publish__form', novalidate: true },
     h('div', { class: 'form__field' },
       h('div', { class: 'form__label-row' }, h('label', { for: 'publish-title', text: 'Title' }), titleCounter),
       titleInput),
     formError,
+    wait.el,
     h('div', { class: 'form__actions' }, submit));
 
   // --- upload progress and processing status --------------------------------
@@ -128,7 +133,8 @@ export function publishView() {
   }
 
   function setBusy(busy) {
-    for (const control of [submit, titleInput, changeButton, fileInput]) control.disabled = busy;
+    for (const control of [titleInput, changeButton, fileInput]) control.disabled = busy;
+    submit.disabled = busy || wait.waiting;
     dropzone.classList.toggle('is-disabled', busy);
   }
 
@@ -172,7 +178,9 @@ export function publishView() {
     const poll = async () => {
       if (destroyed) return;
       let mine = [];
-      try { mine = await api.publishList(session.userId); } catch { /* try again next tick */ }
+      let delay = POLL_INTERVAL_MS;
+      // A failed poll is tried again next tick, or when the server said it would work.
+      try { mine = await api.publishList(session.userId); } catch (error) { delay = pollDelayAfter(error, POLL_INTERVAL_MS); }
       if (destroyed) return;
       const fresh = mine.filter((v) => !knownIds.has(v.id));
       const video = fresh.find((v) => videoId && Number(v.id) === Number(videoId))
@@ -197,7 +205,7 @@ export function publishView() {
         ]);
         return;
       }
-      pollTimer = setTimeout(poll, POLL_INTERVAL_MS);
+      pollTimer = setTimeout(poll, delay);
     };
     poll();
   }
@@ -205,10 +213,12 @@ export function publishView() {
   async function publish(event) {
     event.preventDefault();
     const title = titleInput.value.trim();
+    if (wait.waiting) return;
     if (!file) { showError('Choose a video first.'); dropzone.focus(); return; }
     if (!title) { showError('Give your video a title.'); titleInput.focus(); return; }
     if (codePointLength(title) > MAX_TITLE_CHARS) { showError(`Titles are at most ${MAX_TITLE_CHARS} characters.`); titleInput.focus(); return; }
     showError('');
+    wait.clear();
     setBusy(true);
     status.hidden = true;
     uploadBox.hidden = false;
@@ -240,6 +250,7 @@ export function publishView() {
       setBusy(false);
       if (error.code === ErrorCode.ABORTED) { showError('Upload cancelled.'); return; }
       showError(error.message);
+      wait.start(error);
     } finally {
       abortController = null;
     }
