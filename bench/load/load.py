@@ -58,6 +58,15 @@ WRITES = [  # (key, label, scenario, database, table counted before/after)
 ]
 
 
+# The scenarios measure the paths behind the limits, so their server turns every limit off (the
+# write scenarios send up to ~100 actions per user, the login one thousands of logins from one
+# address). The "limits" phase restarts it with the default limits plus a reads limit that admits
+# everything, to measure what the check costs and that a refused login flood leaves the feed alone.
+LIMIT_NAMES = ("register", "login", "login_failures", "publish", "comment", "message", "like", "follow", "reads")
+LIMITS_OFF = {name: {"burst": 0} for name in LIMIT_NAMES}
+READS_LIMITED = {"reads": {"burst": 1_000_000_000, "refill_every_ms": 1}}
+
+
 def log(msg):
     print(msg, flush=True)
 
@@ -463,7 +472,7 @@ def parse_args():
     p.add_argument("--flood-connections", type=int, default=16,
                    help="connections of the login flood run beside the feed load (default 16)")
     p.add_argument("--only", default="",
-                   help="comma-separated subset of: nginx,reads,flood,login,writes,sqlite (default all)")
+                   help="comma-separated subset of: nginx,reads,flood,login,writes,limits,sqlite (default all)")
     p.add_argument("--from-data", metavar="DIR",
                    help="copy this already seeded data folder instead of seeding (needs --tokens-file and "
                         "the sizes it was seeded with)")
@@ -490,7 +499,8 @@ def ratio(value, base, *runs):
 
 def main():
     args = parse_args()
-    only = set(filter(None, args.only.split(","))) or {"nginx", "reads", "flood", "login", "writes", "sqlite"}
+    only = set(filter(None, args.only.split(","))) or {"nginx", "reads", "flood", "login", "writes", "limits",
+                                                         "sqlite"}
     sizes = resolve_sizes(args)
     if not os.path.exists(args.binary):
         sys.exit(f"no minitok binary at {args.binary}; build it first (scripts/build.sh release)")
@@ -500,7 +510,10 @@ def main():
                             "login_connections": args.login_connections,
                             "flood_connections": args.flood_connections, "wrk_threads": 1,
                             "server_core": int(SERVER_CORE), "wrk_core": int(LOAD_CORE),
-                            "minitok_config": {"io_threads": 1, "worker_threads": 2, **args.server_config}},
+                            "minitok_config": {"io_threads": 1, "worker_threads": 2, "rate_limits": LIMITS_OFF,
+                                               **args.server_config},
+                            "limits_config": {"io_threads": 1, "worker_threads": 2, "rate_limits": READS_LIMITED,
+                                              **args.server_config}},
                "scenarios": {}}
     sc = results["scenarios"]
     m = results["machine"]
@@ -573,6 +586,23 @@ def main():
             log(f"  {key}: {r['rps']:.0f} req/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
                 f"errors {r['errors']}, wrk cpu {r['wrk_cpu_pct']}%{extra}")
 
+        def during_flood(url, pid, baseline, key, label, flood_key, flood_label):
+            """The feed measured while a second wrk floods login; compared with the `baseline` run."""
+            flood = Wrk(work, url, "login", dur + 2, args.flood_connections, tokens, users, videos, timeout_s=10)
+            ours.add(flood.proc.pid)
+            time.sleep(1)  # the flood is at full strength (its hashing queue full, or its bucket empty)
+            r = run(url, "feed", pid=pid)
+            f = flood.finish()
+            r["label"] = label
+            r["ratio"], r["ratio_void"] = ratio(r["rps"], sc[baseline]["rps"], r, sc[baseline])
+            r["ratio_to"] = sc[baseline]["label"]
+            sc[key] = r
+            f["label"] = flood_label
+            f["other_processes_cpu_pct"], f["disturbed"] = r["other_processes_cpu_pct"], r["disturbed"]
+            sc[flood_key] = f
+            show(key)
+            show(flood_key)
+
         nginx_pid = None
         if "nginx" in only:
             nginx, nginx_url, nginx_pid = start_nginx(children, work, body)
@@ -608,21 +638,8 @@ def main():
             if "feed_anonymous" not in sc:
                 warm(base, "feed")
                 sc["feed_anonymous"] = dict(run(base, "feed", pid=server.pid), label="feed anonymous")
-            flood = Wrk(work, base, "login", dur + 2, args.flood_connections, tokens, users, videos,
-                        timeout_s=10)
-            ours.add(flood.proc.pid)
-            time.sleep(1)  # the hashing queue fills before the feed is measured
-            r = run(base, "feed", pid=server.pid)
-            f = flood.finish()
-            r["label"] = "feed anonymous during login flood"
-            r["ratio"], r["ratio_void"] = ratio(r["rps"], sc["feed_anonymous"]["rps"], r, sc["feed_anonymous"])
-            r["ratio_to"] = "feed anonymous"
-            sc["feed_during_login_flood"] = r
-            f["label"] = "login flood (beside the feed)"
-            f["other_processes_cpu_pct"], f["disturbed"] = r["other_processes_cpu_pct"], r["disturbed"]
-            sc["login_flood"] = f
-            show("feed_during_login_flood")
-            show("login_flood")
+            during_flood(base, server.pid, "feed_anonymous", "feed_during_login_flood",
+                         "feed anonymous during login flood", "login_flood", "login flood (beside the feed)")
             drain_logins(base, users)
 
         if "writes" in only:
@@ -641,6 +658,28 @@ def main():
 
         results["rss_end"] = proc_memory(server.pid)
         children.stop_all()  # minitok is idle from here; stop it before the loop runs on its core
+
+        if "limits" in only:
+            log("rate limits on (defaults, plus a reads limit that admits everything) ...")
+            server, base = start_minitok(children, binary, data, work, args.server_log,
+                                         results["settings"]["limits_config"])
+            ours.clear()
+            ours.update({os.getpid(), server.pid})
+            if "feed_anonymous" not in sc:
+                log("  (feed anonymous without limits was not run: no ratio)")
+            warm(base, "feed")
+            r = run(base, "feed", pid=server.pid)
+            r["label"] = "feed anonymous, reads limited"
+            if "feed_anonymous" in sc:
+                r["ratio"], r["ratio_void"] = ratio(r["rps"], sc["feed_anonymous"]["rps"], r, sc["feed_anonymous"])
+                r["ratio_to"] = "feed anonymous"
+            sc["feed_reads_limited"] = r
+            show("feed_reads_limited")
+            # The flood comes from the same address as the feed's readers and is refused at its
+            # 61st login: it costs the loop a bucket check per request and the hashing pool nothing.
+            during_flood(base, server.pid, "feed_reads_limited", "feed_during_limited_flood",
+                         "feed during a refused login flood", "limited_login_flood", "login flood, over its limit")
+            children.stop_all()
 
         if "sqlite" in only:
             log(f"plain SQLite favorite loop on core {SERVER_CORE} for {dur} s ...")
@@ -747,6 +786,14 @@ def targets(results, args):
     add("feed during a login flood >= 0.7x its normal req/s", fl.get("ratio"),
         verdict(fl.get("ratio"), (fl.get("ratio") or 0) >= 0.7, (fl, normal), ratio_bound(fl, normal),
                 fl.get("errors", 0)))
+    limited = sc.get("feed_reads_limited", {})
+    add("feed with limits configured on reads >= 0.95x the feed without", limited.get("ratio"),
+        verdict(limited.get("ratio"), (limited.get("ratio") or 0) >= 0.95, (limited, normal),
+                ratio_bound(limited, normal), limited.get("errors", 0)))
+    lf = sc.get("feed_during_limited_flood", {})
+    add("feed during a login flood over its limit >= 0.9x the feed alone", lf.get("ratio"),
+        verdict(lf.get("ratio"), (lf.get("ratio") or 0) >= 0.9, (lf, limited), ratio_bound(lf, limited),
+                lf.get("errors", 0)))
     return out
 
 

@@ -1,13 +1,19 @@
 // Microbenchmarks of the pieces every request touches: routing, token verification, parameter
-// decoding, the feed's JSON encoding (rendered anew and reused) and the object caches.
+// decoding, the feed's JSON encoding (rendered anew and reused), the object caches, and the
+// rate-limit check (one bucket, and memory under a flood of distinct clients).
 
 #include <benchmark/benchmark.h>
 
+#include <fstream>
+#include <string>
+
+#include "gateway/traffic_control.h"
 #include "gateway/views.h"
 #include "libs/cache/id_set_cache.h"
 #include "libs/cache/keyed_cache.h"
 #include "libs/http/form.h"
 #include "libs/http/router.h"
+#include "libs/ratelimit/local_limiter.h"
 #include "libs/security/token_codec.h"
 
 namespace minitok {
@@ -146,6 +152,58 @@ void BM_FeedJson(benchmark::State& state) {
 }
 // 0: every object rendered anew; 1: reused from the rendered-object cache (warm after one page).
 BENCHMARK(BM_FeedJson)->Arg(0)->Arg(1);
+
+/// One admission of a limited read from one address: what the reads limit adds to every read.
+void BM_ReadAdmission(benchmark::State& state) {
+  const SystemClock clock;
+  const security::TokenCodec codec("0123456789abcdef0123456789abcdef0123456789abcdef", 3600, clock);
+  ratelimit::LocalLimiter limiter;
+  const gateway::TrafficControl traffic({{"reads", {.burst = 1'000'000'000, .refill_every_ms = 1}}}, limiter, {},
+                                        codec);
+  const auto admit = traffic.AdmissionFor(gateway::Limited::kRead);
+  http::Request request;
+  request.remote_address = "203.0.113.7";
+  for (auto _ : state) benchmark::DoNotOptimize(admit(request));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ReadAdmission);
+
+std::int64_t ResidentKib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
+  }
+  return 0;
+}
+
+/// A flood of 1M distinct client addresses against the login limit (default bound: 1M keys),
+/// then 1M more: resident memory grows to the bound and no further.
+void BM_LimiterMemoryUnderDistinctClients(benchmark::State& state) {
+  for (auto _ : state) {
+    const std::int64_t before_kib = ResidentKib();
+    std::int64_t after_first_kib = 0;
+    std::size_t keys_after_first = 0;
+    {
+      ratelimit::LocalLimiter limiter;
+      ratelimit::Check check{.limit = "login", .rule = {.burst = 60, .refill_every_ms = 1000}};
+      for (std::uint32_t i = 0; i < 2'000'000; ++i) {
+        check.subject = std::to_string(10 + (i >> 24)) + "." + std::to_string((i >> 16) & 255) + "." +
+                        std::to_string((i >> 8) & 255) + "." + std::to_string(i & 255);
+        benchmark::DoNotOptimize(limiter.DecideNow({&check, 1}));
+        if (i + 1 == 1'000'000) {
+          after_first_kib = ResidentKib();
+          keys_after_first = limiter.size();
+        }
+      }
+      state.counters["keys_after_1M"] = static_cast<double>(keys_after_first);
+      state.counters["keys_after_2M"] = static_cast<double>(limiter.size());
+      state.counters["rss_MiB_after_1M"] = static_cast<double>(after_first_kib - before_kib) / 1024;
+      state.counters["rss_MiB_after_2M"] = static_cast<double>(ResidentKib() - before_kib) / 1024;
+    }
+  }
+}
+BENCHMARK(BM_LimiterMemoryUnderDistinctClients)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace minitok

@@ -223,7 +223,9 @@ bool RedisLimiter::Impl::Connect() {
   context = std::move(fresh);
   outage_logged = false;
   owner.connected_.store(true, std::memory_order_release);
-  logger.Info("rate limits: buckets shared through Redis at " + endpoint.ToString());
+  const std::uint64_t local = owner.decided_locally();
+  logger.Info("rate limits: buckets shared through Redis at " + endpoint.ToString() +
+              (local > 0 ? " (" + std::to_string(local) + " checks decided locally while it was unreachable)" : ""));
   return true;
 }
 

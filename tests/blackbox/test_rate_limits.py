@@ -13,7 +13,6 @@ import socket
 import subprocess
 import tempfile
 import time
-import unittest
 
 import harness as h
 
@@ -174,22 +173,12 @@ class EachLimit(LimitCase):
                 f"Authorization: Bearer {user.token}\r\n"
                 "Content-Type: multipart/form-data; boundary=XyZ\r\n"
                 f"Content-Length: {150 << 20}\r\n\r\n").encode()
-        s = socket.create_connection((self.server.host, self.server.port), timeout=5,
-                                     source_address=("127.0.0.19", 0))
         started = time.monotonic()
-        try:
-            s.sendall(head)
-            answer = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                answer += chunk
-        finally:
-            s.close()
+        answer = h.raw_request(self.server.host, self.server.port, head, timeout=5)
         self.assertLess(time.monotonic() - started, 3.0)
         status, headers, body = h.parse_raw(answer)
         self.assertEqual(status, 429, answer[:300])
+        self.assertEqual(headers.get("connection"), "close")  # the unread body is not taken for a request
         self.assertEqual(json.loads(body)["status_code"], EXHAUSTED)
 
 
@@ -395,6 +384,8 @@ class SharedThroughRedis(LimitCase):
                 time.sleep(0.05)
             self.assertGreaterEqual(server.stderr_text().count("buckets shared through Redis"), 2,
                                     server.stderr_text()[-2000:])
+        # The outage is counted: a's four checks were decided by its own buckets.
+        self.assertRegex(a.stderr_text(), r"\(\d+ checks decided locally while it was unreachable\)")
         # Shared again: a fresh Redis, so a fresh bucket, drawn on by both.
         for gateway in (a, b, a):
             self.assertAllowed(self.register(gateway, "127.0.0.74"))
