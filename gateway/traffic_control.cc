@@ -89,7 +89,11 @@ const ratelimit::BucketRule* TrafficControl::Rule(std::string_view name) const {
 }
 
 std::string TrafficControl::ClientOf(const Request& request) const {
-  if (trusted_.empty()) return ratelimit::ClientKey(request.remote_address, {}, trusted_);
+  if (trusted_.empty()) {
+    // An IPv4 peer, as the server prints it, is already its own key.
+    if (request.remote_address.find(':') == std::string::npos) return request.remote_address;
+    return ratelimit::ClientKey(request.remote_address, {}, trusted_);
+  }
   std::string forwarded_for;
   for (const auto& [name, value] : request.headers) {
     if (name != "x-forwarded-for") continue;
@@ -164,18 +168,20 @@ std::function<http::Admission(const Request&)> TrafficControl::AdmissionFor(Limi
 http::Admission TrafficControl::Admit(Limited what, const Request& request) const {
   auto checks = ChecksFor(what, request);
   if (!checks) return {};
+  const bool body_unread = what == Limited::kPublish;
+  if (const auto verdict = limiter_.TryDecide(*checks)) {
+    if (verdict->allowed) return {};
+    return {.refusal = RateLimited((*checks)[verdict->refused_check].limit, verdict->retry_after_ms, body_unread)};
+  }
+  // Shared buckets: the verdict comes from the Redis thread, and the server waits for it.
   std::vector<std::string> limits;
   for (const auto& check : *checks) limits.push_back(check.limit);
-  const bool body_unread = what == Limited::kPublish;
-  const auto answer = [limits, body_unread](const ratelimit::Verdict& verdict) -> std::optional<Response> {
-    if (verdict.allowed) return std::nullopt;
-    return RateLimited(limits.at(verdict.refused_check), verdict.retry_after_ms, body_unread);
-  };
   auto rendezvous = std::make_shared<Rendezvous>();
-  const auto now = limiter_.Decide(std::move(*checks), [rendezvous, answer](ratelimit::Verdict verdict) {
-    rendezvous->Decide(answer(verdict));
+  limiter_.DecideLater(std::move(*checks), [rendezvous, limits = std::move(limits), body_unread](ratelimit::Verdict verdict) {
+    rendezvous->Decide(verdict.allowed ? std::nullopt
+                                       : std::optional(RateLimited(limits.at(verdict.refused_check),
+                                                                   verdict.retry_after_ms, body_unread)));
   });
-  if (now) return {.refusal = answer(*now)};
   return {.decide_later = [rendezvous](std::function<void(std::optional<Response>)> done) {
             rendezvous->Await(std::move(done));
           }};

@@ -158,9 +158,9 @@ TEST_F(TrafficControlTest, ForwardedForCountsOnlyFromTrustedProxies) {
 /// A limiter whose verdicts arrive later, as Redis's do.
 class DeferredLimiter final : public ratelimit::Limiter {
  public:
-  std::optional<ratelimit::Verdict> Decide(std::vector<ratelimit::Check>, ratelimit::VerdictCallback later) override {
+  std::optional<ratelimit::Verdict> TryDecide(std::span<const ratelimit::Check>) override { return std::nullopt; }
+  void DecideLater(std::vector<ratelimit::Check>, ratelimit::VerdictCallback later) override {
     pending = std::move(later);
-    return std::nullopt;
   }
   ratelimit::VerdictCallback pending;
 };

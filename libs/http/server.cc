@@ -87,8 +87,11 @@ struct Server::Impl {
   asio::awaitable<void> Accept();
   asio::awaitable<void> Session(tcp::socket socket, Loop& loop);
   asio::awaitable<Response> Dispatch(const Route& route, Request& request);
-  /// The route's admission of `request`: the refusal, or nullopt when it may be served.
-  asio::awaitable<std::optional<Response>> Admit(const Route& route, const Request& request);
+  /// The route's admission of `request` as it comes (an exception becomes a 500 refusal). Most
+  /// decide at once; only one that waits on another server needs Await().
+  Admission AdmissionOf(const Route& route, const Request& request);
+  /// Waits for an admission decided later: the refusal, or nullopt when it may be served.
+  asio::awaitable<std::optional<Response>> Await(Admission admission);
   asio::awaitable<void> Write(beast::tcp_stream& stream, Request& request, Response& response,
                               bool keep_alive, beast::error_code& ec);
   /// Runs the route's handler, or with `fast_path` its fast path (nullopt: not answered there);
@@ -260,15 +263,16 @@ asio::awaitable<Response> Server::Impl::Dispatch(const Route& route, Request& re
       asio::use_awaitable);
 }
 
-asio::awaitable<std::optional<Response>> Server::Impl::Admit(const Route& route, const Request& request) {
-  Admission admission;
+Admission Server::Impl::AdmissionOf(const Route& route, const Request& request) {
   try {
-    admission = route.admit(request);
+    return route.admit(request);
   } catch (const std::exception& e) {
     logger.Error(std::string("admission threw: ") + e.what());
-    co_return Response::Text(500, "internal server error\n");
   }
-  if (!admission.decide_later) co_return std::move(admission.refusal);
+  return {.refusal = Response::Text(500, "internal server error\n")};
+}
+
+asio::awaitable<std::optional<Response>> Server::Impl::Await(Admission admission) {
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::optional<Response>)>(
       [&admission](auto handler) {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
@@ -439,7 +443,13 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
     // A route that streams uploads is admitted before its body is read: a refused upload costs
     // nothing but its headers.
     if (streams_upload && match.route->admit) {
-      std::optional<Response> refusal = co_await Admit(*match.route, request);
+      Admission admission = AdmissionOf(*match.route, request);
+      std::optional<Response> refusal;
+      if (admission.decide_later) {
+        refusal = co_await Await(std::move(admission));
+      } else {
+        refusal = std::move(admission.refusal);
+      }
       if (refusal) {
         rejection = std::move(refusal);
         rejected = std::move(request);
@@ -513,7 +523,13 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
 
     std::optional<Response> refusal;
     if (!streams_upload && !early && match.route != nullptr && match.method_allowed && match.route->admit) {
-      refusal = co_await Admit(*match.route, request);
+      // Decided at once (local buckets) without a coroutine frame; suspended only to wait on Redis.
+      Admission admission = AdmissionOf(*match.route, request);
+      if (admission.decide_later) {
+        refusal = co_await Await(std::move(admission));
+      } else {
+        refusal = std::move(admission.refusal);
+      }
     }
     Response response;
     if (match.route == nullptr) {

@@ -12,16 +12,15 @@ Verdict Limiter::DecideAndWait(std::vector<Check> checks) {
     std::condition_variable done;
     std::optional<Verdict> verdict;
   };
+  if (auto now = TryDecide(checks)) return *now;
   auto waiter = std::make_shared<Waiter>();
-  if (auto now = Decide(std::move(checks), [waiter](Verdict verdict) {
-        {
-          const std::lock_guard lock(waiter->mutex);
-          waiter->verdict = verdict;
-        }
-        waiter->done.notify_one();
-      })) {
-    return *now;
-  }
+  DecideLater(std::move(checks), [waiter](Verdict verdict) {
+    {
+      const std::lock_guard lock(waiter->mutex);
+      waiter->verdict = verdict;
+    }
+    waiter->done.notify_one();
+  });
   std::unique_lock lock(waiter->mutex);
   waiter->done.wait(lock, [&] { return waiter->verdict.has_value(); });
   return *waiter->verdict;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,12 +37,17 @@ class Limiter {
  public:
   virtual ~Limiter() = default;
 
-  /// Takes every check's cost when every check allows it, and nothing otherwise. Returns the
-  /// verdict when it is decided at once; otherwise returns nullopt and calls `later` exactly once,
-  /// from another thread. Never blocks.
-  virtual std::optional<Verdict> Decide(std::vector<Check> checks, VerdictCallback later) = 0;
+  // Both take every check's cost when every check allows it, and nothing otherwise.
 
-  /// The same, waiting for the verdict: only for threads that may block (workers).
+  /// The verdict, when it can be had without waiting on another server (local buckets, or Redis
+  /// unreachable); nullopt otherwise, having decided nothing. Never blocks.
+  virtual std::optional<Verdict> TryDecide(std::span<const Check> checks) = 0;
+  /// Decides, possibly by waiting on another server, and calls `later` exactly once with the
+  /// verdict: from another thread, or from this call when it needs no waiting after all. Never
+  /// blocks.
+  virtual void DecideLater(std::vector<Check> checks, VerdictCallback later) = 0;
+
+  /// Either way, waiting for the verdict: only for threads that may block (workers).
   Verdict DecideAndWait(std::vector<Check> checks);
 };
 

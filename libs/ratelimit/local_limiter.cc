@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <mutex>
 
+#include <boost/container/small_vector.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 
 namespace minitok::ratelimit {
@@ -36,34 +38,32 @@ LocalLimiter::LocalLimiter(LocalLimiterOptions options)
 LocalLimiter::~LocalLimiter() = default;
 
 std::uint64_t LocalLimiter::KeyOf(const Check& check) const {
-  std::string text;
-  text.reserve(check.limit.size() + 1 + check.subject.size());
-  text.append(check.limit).push_back('\0');
-  text.append(check.subject);
+  // Limit and subject hashed as one text; on the stack unless a subject is unusually long.
+  const std::size_t size = check.limit.size() + 1 + check.subject.size();
+  boost::container::small_vector<unsigned char, 128> text(size);
+  std::memcpy(text.data(), check.limit.data(), check.limit.size());
+  text[check.limit.size()] = '\0';
+  std::memcpy(text.data() + check.limit.size() + 1, check.subject.data(), check.subject.size());
   unsigned char digest[crypto_shorthash_BYTES];
-  crypto_shorthash(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size(), hash_key_);
+  crypto_shorthash(digest, text.data(), size, hash_key_);
   std::uint64_t key = 0;
   for (const unsigned char byte : digest) key = (key << 8) | byte;
   return key;
 }
 
-std::optional<Verdict> LocalLimiter::Decide(std::vector<Check> checks, VerdictCallback) { return DecideNow(checks); }
-
 Verdict LocalLimiter::DecideNow(std::span<const Check> checks) {
-  // Lock every shard involved, in index order, so that "all or nothing" holds across shards.
-  std::vector<std::uint64_t> keys;
-  std::vector<std::size_t> shard_of;
-  keys.reserve(checks.size());
-  shard_of.reserve(checks.size());
+  // Lock every shard involved, in index order, so that "all or nothing" holds across shards. A
+  // request has one or two checks: no heap allocation for them.
+  boost::container::small_vector<std::uint64_t, 4> keys;
+  boost::container::small_vector<std::size_t, 4> shard_of;
   for (const Check& check : checks) {
     keys.push_back(KeyOf(check));
     shard_of.push_back(keys.back() % shards_.size());
   }
-  std::vector<std::size_t> order = shard_of;
+  boost::container::small_vector<std::size_t, 4> order = shard_of;
   std::sort(order.begin(), order.end());
   order.erase(std::unique(order.begin(), order.end()), order.end());
-  std::vector<std::unique_lock<std::mutex>> locks;
-  locks.reserve(order.size());
+  boost::container::small_vector<std::unique_lock<std::mutex>, 4> locks;
   for (const std::size_t index : order) locks.emplace_back(shards_[index]->mutex);
 
   const std::int64_t now = options_.now_ms();

@@ -29,8 +29,9 @@ class LocalLimiter final : public Limiter {
   explicit LocalLimiter(LocalLimiterOptions options = {});
   ~LocalLimiter() override;
 
-  std::optional<Verdict> Decide(std::vector<Check> checks, VerdictCallback later) override;
   /// Local buckets always decide at once.
+  std::optional<Verdict> TryDecide(std::span<const Check> checks) override { return DecideNow(checks); }
+  void DecideLater(std::vector<Check> checks, VerdictCallback later) override { later(DecideNow(checks)); }
   Verdict DecideNow(std::span<const Check> checks);
 
   /// Buckets held (for tests and the memory benchmark).

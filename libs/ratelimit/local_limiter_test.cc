@@ -113,14 +113,17 @@ TEST(LocalLimiter, AKeyInUseKeepsItsBucketWhileTheFloodIsForgiven) {
   EXPECT_FALSE(limiter.DecideNow({&abuser, 1}).allowed);
 }
 
-TEST(LocalLimiter, DecideAlwaysAnswersAtOnce) {
-  LocalLimiter limiter;
-  bool called_later = false;
-  const auto verdict = limiter.Decide({Take("follow", "3")}, [&](Verdict) { called_later = true; });
+TEST(LocalLimiter, AlwaysDecidesAtOnce) {
+  LocalLimiter limiter({.now_ms = [] { return std::int64_t{1'000}; }});
+  const Check follow = Take("follow", "3");
+  const auto verdict = limiter.TryDecide({&follow, 1});
   ASSERT_TRUE(verdict.has_value());
   EXPECT_TRUE(verdict->allowed);
-  EXPECT_FALSE(called_later);
-  EXPECT_TRUE(limiter.DecideAndWait({Take("follow", "3")}).allowed);
+  std::optional<Verdict> later;
+  limiter.DecideLater({follow}, [&](Verdict v) { later = v; });
+  ASSERT_TRUE(later.has_value());  // called from the call itself
+  EXPECT_TRUE(later->allowed);
+  EXPECT_FALSE(limiter.DecideAndWait({follow}).allowed);  // the burst of 2 is spent
 }
 
 }  // namespace

@@ -161,17 +161,19 @@ RedisLimiter::~RedisLimiter() {
   impl_->thread.join();
 }
 
-std::optional<Verdict> RedisLimiter::Decide(std::vector<Check> checks, VerdictCallback later) {
-  if (!connected()) {
-    decided_locally_.fetch_add(checks.size(), std::memory_order_relaxed);
-    return impl_->fallback.DecideNow(checks);
-  }
+std::optional<Verdict> RedisLimiter::TryDecide(std::span<const Check> checks) {
+  if (connected()) return std::nullopt;
+  decided_locally_.fetch_add(checks.size(), std::memory_order_relaxed);
+  return impl_->fallback.DecideNow(checks);
+}
+
+void RedisLimiter::DecideLater(std::vector<Check> checks, VerdictCallback later) {
+  if (auto now = TryDecide(checks)) return later(*now);
   {
     const std::lock_guard lock(impl_->mutex);
     impl_->queue.push_back({std::move(checks), std::move(later)});
   }
   impl_->wake.notify_one();
-  return std::nullopt;
 }
 
 void RedisLimiter::Impl::Run() {

@@ -47,7 +47,9 @@ class RedisLimiter final : public Limiter {
   RedisLimiter(const RedisLimiter&) = delete;
   RedisLimiter& operator=(const RedisLimiter&) = delete;
 
-  std::optional<Verdict> Decide(std::vector<Check> checks, VerdictCallback later) override;
+  /// At once only while Redis is unreachable (then by the local buckets).
+  std::optional<Verdict> TryDecide(std::span<const Check> checks) override;
+  void DecideLater(std::vector<Check> checks, VerdictCallback later) override;
 
   bool connected() const { return connected_.load(std::memory_order_acquire); }
   /// Checks decided by the local buckets because Redis was unreachable.
