@@ -7,6 +7,7 @@ pinned to core 0), then runs wrk (pinned to core 1, -t1) against each scenario i
 time. Prints a table and writes bench/results/load.json. Loopback only. See README.md.
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import pwd
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -406,6 +408,32 @@ def drain_logins(base, users, limit_s=30):
         time.sleep(0.2)
 
 
+def exhaust_login_limit(base, users, limit_s=90):
+    """Signs in (correctly) from this address until its login bucket is empty, so that the flood
+    measured next is one the limit refuses. True once a login was answered 429."""
+    def attempt(i):
+        body = f"username=seed{i % users + 1}&password=seed-password".encode()
+        try:
+            with urllib.request.urlopen(urllib.request.Request(base + "/douyin/user/login/", data=body),
+                                        timeout=limit_s) as resp:
+                resp.read()
+                return resp.status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except OSError:
+            return 0
+
+    deadline = time.monotonic() + limit_s
+    sent = 0
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        while time.monotonic() < deadline:
+            statuses = list(pool.map(attempt, range(sent, sent + 16)))
+            sent += 16
+            if 429 in statuses:
+                return True
+    return False
+
+
 def count_rows(data, database, table):
     con = sqlite3.connect(f"file:{os.path.join(data, 'db', database + '.db')}?mode=ro", uri=True, timeout=10)
     try:
@@ -660,25 +688,52 @@ def main():
         children.stop_all()  # minitok is idle from here; stop it before the loop runs on its core
 
         if "limits" in only:
-            log("rate limits on (defaults, plus a reads limit that admits everything) ...")
-            server, base = start_minitok(children, binary, data, work, args.server_log,
-                                         results["settings"]["limits_config"])
-            ours.clear()
-            ours.update({os.getpid(), server.pid})
-            if "feed_anonymous" not in sc:
-                log("  (feed anonymous without limits was not run: no ratio)")
-            warm(base, "feed")
-            r = run(base, "feed", pid=server.pid)
-            r["label"] = "feed anonymous, reads limited"
-            if "feed_anonymous" in sc:
-                r["ratio"], r["ratio_void"] = ratio(r["rps"], sc["feed_anonymous"]["rps"], r, sc["feed_anonymous"])
-                r["ratio_to"] = "feed anonymous"
-            sc["feed_reads_limited"] = r
-            show("feed_reads_limited")
-            # The flood comes from the same address as the feed's readers and is refused at its
-            # 61st login: it costs the loop a bucket check per request and the hashing pool nothing.
-            during_flood(base, server.pid, "feed_reads_limited", "feed_during_limited_flood",
-                         "feed during a refused login flood", "limited_login_flood", "login flood, over its limit")
+            # Servers with and without limits alternate (the VM drifts between runs), each started
+            # afresh on the same data and warmed up the same way.
+            log("rate limits: the feed with a reads limit that admits everything, against the feed without ...")
+
+            def feed_on(settings, key, label):
+                nonlocal server, base
+                children.stop_all()
+                server, base = start_minitok(children, binary, data, work, args.server_log, settings)
+                ours.clear()
+                ours.update({os.getpid(), server.pid})
+                warm(base, "feed")
+                sc[key] = dict(run(base, "feed", pid=server.pid), label=label)
+                show(key)
+
+            limited_cfg, off_cfg = results["settings"]["limits_config"], results["settings"]["minitok_config"]
+            feed_on(limited_cfg, "feed_limited_1", "feed anonymous, reads limited (1)")
+            feed_on(off_cfg, "feed_unlimited_1", "feed anonymous, no limits (1)")
+            feed_on(off_cfg, "feed_unlimited_2", "feed anonymous, no limits (2)")
+            feed_on(limited_cfg, "feed_limited_2", "feed anonymous, reads limited (2)")
+            pairs = [(sc[f"feed_limited_{i}"], sc[f"feed_unlimited_{i}"]) for i in (1, 2)]
+            results["reads_limit_cost"] = {
+                "ratio_rps": round(sum(a["rps"] for a, _ in pairs) / sum(b["rps"] for _, b in pairs), 3),
+                "ratio_per_server_cpu_second": round(
+                    sum(a.get("requests_per_server_cpu_second", 0) for a, _ in pairs)
+                    / max(1, sum(b.get("requests_per_server_cpu_second", 0) for _, b in pairs)), 3),
+                "wrk_saturated": any(r.get("wrk_saturated") for pair in pairs for r in pair),
+            }
+            log(f"  reads limit: {results['reads_limit_cost']}")
+            # The default login limit refuses a flood from one address once its burst of 60 is
+            # spent; spend it first (60 Argon2id hashes), then measure the feed beside the flood.
+            # Twice, each against the feed alone just before it.
+            for i in (1, 2):
+                sc[f"feed_alone_{i}"] = dict(run(base, "feed", pid=server.pid), label=f"feed anonymous, alone ({i})")
+                show(f"feed_alone_{i}")
+                log("  spending the login burst of this address ...")
+                if not exhaust_login_limit(base, users):
+                    raise RuntimeError("the login limit never refused: is it on?")
+                during_flood(base, server.pid, f"feed_alone_{i}", f"feed_during_limited_flood_{i}",
+                             f"feed during a refused login flood ({i})", f"limited_login_flood_{i}",
+                             f"login flood, over its limit ({i})")
+            flooded = [(sc[f"feed_during_limited_flood_{i}"], sc[f"feed_alone_{i}"]) for i in (1, 2)]
+            results["limited_flood"] = {
+                "ratio": round(sum(f["rps"] for f, _ in flooded) / sum(a["rps"] for _, a in flooded), 3),
+                "wrk_saturated": any(r.get("wrk_saturated") for pair in flooded for r in pair),
+            }
+            log(f"  feed during the refused flood: {results['limited_flood']}")
             children.stop_all()
 
         if "sqlite" in only:
@@ -786,14 +841,24 @@ def targets(results, args):
     add("feed during a login flood >= 0.7x its normal req/s", fl.get("ratio"),
         verdict(fl.get("ratio"), (fl.get("ratio") or 0) >= 0.7, (fl, normal), ratio_bound(fl, normal),
                 fl.get("errors", 0)))
-    limited = sc.get("feed_reads_limited", {})
-    add("feed with limits configured on reads >= 0.95x the feed without", limited.get("ratio"),
-        verdict(limited.get("ratio"), (limited.get("ratio") or 0) >= 0.95, (limited, normal),
-                ratio_bound(limited, normal), limited.get("errors", 0)))
-    lf = sc.get("feed_during_limited_flood", {})
-    add("feed during a login flood over its limit >= 0.9x the feed alone", lf.get("ratio"),
-        verdict(lf.get("ratio"), (lf.get("ratio") or 0) >= 0.9, (lf, limited), ratio_bound(lf, limited),
-                lf.get("errors", 0)))
+    cost = results.get("reads_limit_cost")
+    if cost:
+        # wrk saturates its core on the cached feed, so requests per server CPU-second decide.
+        value = cost["ratio_per_server_cpu_second"] if cost["wrk_saturated"] else cost["ratio_rps"]
+        runs = [sc[k] for k in ("feed_limited_1", "feed_unlimited_1", "feed_unlimited_2", "feed_limited_2")]
+        add("feed with limits configured on reads >= 0.95x the feed without"
+            + (" (per server CPU-second)" if cost["wrk_saturated"] else ""), value,
+            verdict(value, value >= 0.95, runs, None, sum(r.get("errors", 0) for r in runs)))
+    else:
+        add("feed with limits configured on reads >= 0.95x the feed without", None, "not run")
+    flood = results.get("limited_flood")
+    if flood:
+        runs = [sc[k] for i in (1, 2) for k in (f"feed_alone_{i}", f"feed_during_limited_flood_{i}")]
+        add("feed during a login flood over its limit >= 0.9x the feed alone (two pairs)", flood["ratio"],
+            verdict(flood["ratio"], flood["ratio"] >= 0.9, runs,
+                    "upper" if flood["wrk_saturated"] else None, sum(r.get("errors", 0) for r in runs)))
+    else:
+        add("feed during a login flood over its limit >= 0.9x the feed alone", None, "not run")
     return out
 
 

@@ -373,6 +373,9 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
   // destroys such temporaries twice).
   std::optional<Response> rejection;
   Request rejected;
+  // Refusals (rate limits) in a row on this connection: after the first, each waits before it is
+  // written, so a client hammering a limit through keep-alive costs the loop little.
+  int refused_in_a_row = 0;
 
   while (!stopping) {
     bhttp::request_parser<bhttp::empty_body> header_parser;
@@ -545,11 +548,16 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
       response = std::move(*early);
     } else if (refusal) {
       response = std::move(*refusal);
+      if (refused_in_a_row++ > 0) {
+        asio::steady_timer pause(co_await asio::this_coro::executor, options.repeated_refusal_delay);
+        co_await pause.async_wait(kTuple);
+      }
     } else if (auto fast = Invoke(*match.route, request, true); fast) {
       response = std::move(*fast);
     } else {
       response = co_await Dispatch(*match.route, request);
     }
+    if (!refusal) refused_in_a_row = 0;
     const bool keep = keep_alive && !response.close_connection && !stopping;
     const std::uint64_t bytes = response.file ? response.file->length : response.body.size();
     co_await Write(stream, request, response, keep, ec);

@@ -29,6 +29,9 @@ struct ServerOptions {
   /// A request still queued for its pool after this long is answered "busy" instead.
   std::chrono::milliseconds request_deadline{10000};
   std::chrono::milliseconds shutdown_grace{10000};
+  /// A request refused by its route's admission (a rate limit) right after another refusal on the
+  /// same connection is answered only after this pause (the first refusal is answered at once).
+  std::chrono::milliseconds repeated_refusal_delay{1000};
   /// Where streamed uploads are written while they arrive.
   std::string upload_dir;
   /// Uploads are refused while upload_dir's disk has less free space than this (plus the upload).

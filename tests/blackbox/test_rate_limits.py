@@ -6,6 +6,7 @@ body, and limits shared by two gateways through a real Redis (with the fallback 
 
 Over a limit: HTTP 429, `Retry-After: N` (whole seconds), and the envelope with status_code 10006 and a
 message that says what was limited and when to retry."""
+import http.client
 import json
 import os
 import shutil
@@ -225,6 +226,34 @@ class AddressesAndProxies(LimitCase):
         # What the client wrote on the left is not believed: the right-most untrusted hop is the client.
         self.assertLimited(self.login(proxy, forwarded_for="7.7.7.7, 203.0.113.1"), "Too many sign-in attempts")
         self.assertAllowed(self.login(proxy, forwarded_for="203.0.113.2"))
+
+
+    def test_refusals_in_a_row_on_one_connection_are_slowed(self):
+        source = fresh_source()
+        for _ in range(2):
+            self.assertAllowed(self.login(source))
+        conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=10, source_address=(source, 0))
+        try:
+            timings = []
+            for _ in range(3):
+                started = time.monotonic()
+                conn.request("POST", "/douyin/user/login/", body="username=x&password=y",
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+                r = conn.getresponse()
+                r.read()
+                timings.append(time.monotonic() - started)
+                self.assertEqual(r.status, 429)
+        finally:
+            conn.close()
+        # The first refusal is answered at once; each next one on the same connection after a pause,
+        # so a client hammering a limit through keep-alive costs the server little.
+        self.assertLess(timings[0], 0.5, timings)
+        self.assertGreaterEqual(timings[1], 0.9, timings)
+        self.assertGreaterEqual(timings[2], 0.9, timings)
+        # A new connection's first refusal is answered at once again.
+        started = time.monotonic()
+        self.assertLimited(self.login(source), "Too many sign-in attempts")
+        self.assertLess(time.monotonic() - started, 0.5)
 
 
 class LoginBruteForce(LimitCase):
