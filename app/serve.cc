@@ -226,11 +226,12 @@ int Serve(const config::ServerConfig& config) {
   std::cout << "minitok listening on http://" << listen->first << ":" << *port << std::endl;
   logger.Info("serving data folder " + layout->root.string());
   server.Run();
-  // Verdicts still on their way from Redis complete into the stopped loops, which still exist.
-  shared_limits.reset();
   if (demo) demo->Stop();
   workers.Shutdown();
   hashing.Shutdown();
+  // After the pools (their sign-ins and uploads may still ask it), while the loops still exist for
+  // verdicts on their way from Redis.
+  shared_limits.reset();
   pipeline.Stop();
   logger.Info("stopped");
   return 0;

@@ -222,16 +222,17 @@ Response DouyinApi::Credentials(Request& request, bool create) {
   };
   const RequestContext ctx(request, tokens_, options_.public_url);
   auto name = ctx.RequiredString("username");
-  if (!name.ok()) return fail(name.error());
-  auto password = ctx.RequiredString("password");
-  if (!password.ok()) return fail(password.error());
-  auto user_id = create ? services_.users.Register(*name, *password) : services_.users.Login(*name, *password);
-  if (!user_id.ok()) {
-    if (!create && traffic_ != nullptr && user_id.error().code == Code::kUnauthenticated) {
-      traffic_->RecordLoginFailure(request, *name);
-    }
-    return fail(user_id.error());
+  auto password = name.ok() ? ctx.RequiredString("password") : Result<std::string_view>(name.error());
+  if (!password.ok()) {
+    if (!create && traffic_ != nullptr) traffic_->LoginWasNoGuess(request);
+    return fail(password.error());
   }
+  auto user_id = create ? services_.users.Register(*name, *password) : services_.users.Login(*name, *password);
+  // A failed guess keeps the failure token its admission reserved; any other outcome returns it.
+  if (!create && traffic_ != nullptr && (user_id.ok() || user_id.error().code != Code::kUnauthenticated)) {
+    traffic_->LoginWasNoGuess(request);
+  }
+  if (!user_id.ok()) return fail(user_id.error());
   auto body = BeginOk();
   body.Member("user_id", *user_id).Member("token", tokens_.Issue(*user_id));
   return ApiOk(std::move(body));

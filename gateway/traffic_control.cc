@@ -4,6 +4,7 @@
 
 #include "gateway/api_envelope.h"
 #include "gateway/request_context.h"
+#include "libs/core/text.h"
 
 namespace minitok::gateway {
 namespace {
@@ -24,12 +25,10 @@ std::string_view WhatWasLimited(std::string_view limit) {
   return "Too many requests from your network";
 }
 
-/// The subject of a (client, username) pair; usernames hold no control characters.
-std::string PairSubject(std::string_view client, std::string_view username) {
-  std::string subject(client);
-  subject.push_back('\n');
-  subject.append(username);
-  return subject;
+/// Could this be a username at all? (The user service's rule is 1 to 32 characters without control
+/// characters; 128 bytes hold 32 characters of UTF-8.)
+bool PlausibleUsername(std::string_view name) {
+  return !name.empty() && name.size() <= 128 && !HasControlCharacters(name, false);
 }
 
 /// Where a verdict that comes later meets the server's completion, whichever arrives first.
@@ -121,11 +120,8 @@ std::optional<std::vector<ratelimit::Check>> TrafficControl::ChecksFor(Limited w
     case Limited::kLogin: {
       const std::string client = ClientOf(request);
       if (Rule("login") != nullptr) checks.push_back({"login", *Rule("login"), client, 1});
-      const auto username = request.params.Get("username");
-      // Asks whether this pair may still fail; the failure itself is counted after the check.
-      if (Rule("login_failures") != nullptr && username && !username->empty()) {
-        checks.push_back({"login_failures", *Rule("login_failures"), PairSubject(client, *username), 0});
-      }
+      // Reserves this pair's failure token; LoginWasNoGuess() gives it back.
+      if (auto pair = FailurePair(request, client)) checks.push_back(std::move(*pair));
       break;
     }
     case Limited::kPublish: by_user("publish", UploaderBeforeBody(request)); break;
@@ -187,11 +183,22 @@ http::Admission TrafficControl::Admit(Limited what, const Request& request) cons
           }};
 }
 
-void TrafficControl::RecordLoginFailure(const Request& request, std::string_view username) const {
+std::optional<ratelimit::Check> TrafficControl::FailurePair(const Request& request, std::string_view client) const {
   const auto* rule = Rule("login_failures");
-  if (rule == nullptr || username.empty()) return;
-  // The verdict does not matter: an empty pair stays empty, and this sign-in has already failed.
-  (void)limiter_.DecideAndWait({{"login_failures", *rule, PairSubject(ClientOf(request), username), 1}});
+  const auto username = request.params.Get("username");
+  if (rule == nullptr || !username || !PlausibleUsername(*username)) return std::nullopt;
+  std::string subject(client);
+  subject.push_back('\n');
+  subject.append(*username);
+  return ratelimit::Check{"login_failures", *rule, std::move(subject), 1};
+}
+
+void TrafficControl::LoginWasNoGuess(const Request& request) const {
+  auto pair = FailurePair(request, ClientOf(request));
+  if (!pair) return;
+  pair->cost = -1;
+  // Giving back is always allowed: there is no verdict to act on.
+  (void)limiter_.DecideAndWait({std::move(*pair)});
 }
 
 std::optional<Response> TrafficControl::AdmitLateUpload(const Request& request, std::int64_t author) const {

@@ -31,8 +31,10 @@ class TrafficControl {
   /// unlimited route pays nothing).
   std::function<http::Admission(const http::Request&)> AdmissionFor(Limited what) const;
 
-  /// After a failed sign-in: one token from the (client, username) pair. May block (workers only).
-  void RecordLoginFailure(const http::Request& request, std::string_view username) const;
+  /// A sign-in's admission reserves a token of its (client, username) pair, so that concurrent
+  /// guesses cannot all pass; a sign-in that was no failed guess (it succeeded, or failed for
+  /// another reason) gives it back. May block (workers only).
+  void LoginWasNoGuess(const http::Request& request) const;
   /// A publish whose token came in its body could not be checked before the body: checks its
   /// author now. May block (workers only). The refusal, if over the limit.
   std::optional<http::Response> AdmitLateUpload(const http::Request& request, std::int64_t author) const;
@@ -44,6 +46,10 @@ class TrafficControl {
 
  private:
   const ratelimit::BucketRule* Rule(std::string_view name) const;
+  /// The login_failures check of a sign-in (its client and username), when that limit is on and
+  /// the username could be one (at most 32 characters, no control characters: nothing else can
+  /// sign in, and nobody can make a bucket key of a megabyte).
+  std::optional<ratelimit::Check> FailurePair(const http::Request& request, std::string_view client) const;
   /// The checks a request of `what` passes, or nullopt when it passes none (unauthenticated
   /// actions are left to the handler, which refuses them).
   std::optional<std::vector<ratelimit::Check>> ChecksFor(Limited what, const http::Request& request) const;

@@ -98,8 +98,7 @@ TEST_F(TrafficControlTest, FailedSignInsCloseOnlyThatAddressAndAccountPair) {
   auto attacker = From("203.0.113.66");
   attacker.params.AddBody("username", "alice");
   for (int i = 0; i < 3; ++i) {
-    ASSERT_FALSE(Decide(traffic, Limited::kLogin, attacker)) << i;
-    traffic.RecordLoginFailure(attacker, "alice");
+    ASSERT_FALSE(Decide(traffic, Limited::kLogin, attacker)) << i;  // each a wrong password: kept
   }
   const auto refused = Decide(traffic, Limited::kLogin, attacker);
   ASSERT_TRUE(refused);
@@ -113,6 +112,32 @@ TEST_F(TrafficControlTest, FailedSignInsCloseOnlyThatAddressAndAccountPair) {
   auto other_account = From("203.0.113.66");
   other_account.params.AddBody("username", "bob");
   EXPECT_FALSE(Decide(traffic, Limited::kLogin, other_account));
+}
+
+TEST_F(TrafficControlTest, GuessesSentTogetherCannotAllPassTheFailureGate) {
+  const auto traffic = Make({{"login", {.burst = 100, .refill_every_ms = 1000}},
+                             {"login_failures", {.burst = 3, .refill_every_ms = 90'000}}});
+  auto guess = From("203.0.113.66");
+  guess.params.AddBody("username", "alice");
+  // Ten guesses arrive before any has been hashed: the admission reserves a token each.
+  int admitted = 0;
+  for (int i = 0; i < 10; ++i) admitted += Decide(traffic, Limited::kLogin, guess) ? 0 : 1;
+  EXPECT_EQ(admitted, 3);
+}
+
+TEST_F(TrafficControlTest, SignInsThatWereNoGuessGiveTheirReservationBack) {
+  const auto traffic = Make({{"login_failures", {.burst = 2, .refill_every_ms = 90'000}}});
+  auto owner = From("192.0.2.10");
+  owner.params.AddBody("username", "alice");
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_FALSE(Decide(traffic, Limited::kLogin, owner)) << i;
+    traffic.LoginWasNoGuess(owner);  // the right password (or a busy server): not a guess
+  }
+  // Names that cannot be usernames take no bucket at all (nothing to guess, no huge keys).
+  auto nonsense = From("192.0.2.10");
+  nonsense.params.AddBody("username", std::string(10'000, 'x'));
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(Decide(traffic, Limited::kLogin, nonsense));
+  EXPECT_EQ(traffic.AdmissionFor(Limited::kRegister), nullptr);
 }
 
 TEST_F(TrafficControlTest, UploadsAreCheckedBeforeTheBodyWhenTheTokenIsInTheHeaderAndAfterItOtherwise) {

@@ -218,8 +218,11 @@ Status Validate(const ServerConfig& c) {
   for (const auto& [name, limit] : c.rate_limits) {
     // Bounded so that burst x refill (an empty bucket's refill time) stays far from overflow.
     constexpr std::int64_t kMax = 1'000'000'000;
-    if (limit.burst > kMax || limit.refill_every_ms > kMax) {
-      return MakeError(Code::kInvalidArgument, "rate_limits." + name + ": burst and refill_every_ms are at most 10^9");
+    // And the product within 2^53, where Redis's Lua (doubles) computes exactly what C++ does.
+    if (limit.burst > kMax || limit.refill_every_ms > kMax || limit.burst * limit.refill_every_ms > (1LL << 53)) {
+      return MakeError(Code::kInvalidArgument, "rate_limits." + name +
+                                                   ": burst and refill_every_ms are at most 10^9, and "
+                                                   "burst x refill_every_ms at most 2^53 ms");
     }
     if (limit.burst > 0 && limit.refill_every_ms == 0) {
       return MakeError(Code::kInvalidArgument,

@@ -59,6 +59,9 @@ TEST(ServerConfigTest, RateLimitsRefuseUnknownNamesAndNonsense) {
   ServerConfig huge;
   huge.rate_limits["login"] = {.burst = 5, .refill_every_ms = 2'000'000'000};
   EXPECT_FALSE(Validate(huge).ok());
+  ServerConfig beyond_lua;  // each within 10^9, the product beyond 2^53
+  beyond_lua.rate_limits["login"] = {.burst = 1'000'000'000, .refill_every_ms = 10'000'000};
+  EXPECT_FALSE(Validate(beyond_lua).ok());
   ServerConfig off;
   off.rate_limits["login"] = {.burst = 0, .refill_every_ms = 0};
   EXPECT_TRUE(Validate(off).ok());

@@ -91,9 +91,11 @@ struct Server::Impl {
   /// decide at once; only one that waits on another server needs Await().
   Admission AdmissionOf(const Route& route, const Request& request);
   /// Waits for an admission decided later: the refusal, or nullopt when it may be served.
-  asio::awaitable<std::optional<Response>> Await(Admission admission);
+  asio::awaitable<std::optional<Response>> Await(Admission& admission);
   asio::awaitable<void> Write(beast::tcp_stream& stream, Request& request, Response& response,
                               bool keep_alive, beast::error_code& ec);
+  /// Before closing after a rejection: drops what the client still sends, for a bounded time.
+  asio::awaitable<void> Linger(beast::tcp_stream& stream);
   /// Runs the route's handler, or with `fast_path` its fast path (nullopt: not answered there);
   /// an exception is logged and answered 500.
   std::optional<Response> Invoke(const Route& route, Request& request, bool fast_path = false);
@@ -272,7 +274,7 @@ Admission Server::Impl::AdmissionOf(const Route& route, const Request& request) 
   return {.refusal = Response::Text(500, "internal server error\n")};
 }
 
-asio::awaitable<std::optional<Response>> Server::Impl::Await(Admission admission) {
+asio::awaitable<std::optional<Response>> Server::Impl::Await(Admission& admission) {
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::optional<Response>)>(
       [&admission](auto handler) {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
@@ -449,7 +451,7 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
       Admission admission = AdmissionOf(*match.route, request);
       std::optional<Response> refusal;
       if (admission.decide_later) {
-        refusal = co_await Await(std::move(admission));
+        refusal = co_await Await(admission);
       } else {
         refusal = std::move(admission.refusal);
       }
@@ -529,7 +531,7 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
       // Decided at once (local buckets) without a coroutine frame; suspended only to wait on Redis.
       Admission admission = AdmissionOf(*match.route, request);
       if (admission.decide_later) {
-        refusal = co_await Await(std::move(admission));
+        refusal = co_await Await(admission);
       } else {
         refusal = std::move(admission.refusal);
       }
@@ -572,6 +574,24 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  if (rejection && !ec) co_await Linger(stream);
+}
+
+asio::awaitable<void> Server::Impl::Linger(beast::tcp_stream& stream) {
+  // A rejected request's body may still be arriving (an upload refused before it was read).
+  // Closing with unread bytes resets the connection, and a client still sending may then lose
+  // the answer; so what arrives is read and dropped for a moment first, as nginx's lingering close.
+  constexpr auto kLingerTime = std::chrono::seconds(2);
+  constexpr std::uint64_t kLingerBytes = 8 << 20;
+  const auto until = std::chrono::steady_clock::now() + kLingerTime;
+  std::vector<char> sink(64 * 1024);
+  std::uint64_t dropped = 0;
+  while (dropped < kLingerBytes && !stopping) {
+    stream.expires_at(until);
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kTuple);
+    if (ec) break;
+    dropped += n;
+  }
 }
 
 }  // namespace minitok::http

@@ -5,14 +5,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include "libs/core/text.h"
+
 namespace minitok::ratelimit {
 namespace {
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 bool PrefixMatches(const IpAddress& address, const IpAddress& base, int prefix) {
   if (address.v6 != base.v6) return false;
@@ -40,7 +36,7 @@ std::string KeyOf(const IpAddress& address) {
 }  // namespace
 
 std::optional<IpAddress> IpAddress::Parse(std::string_view text) {
-  text = Trim(text);
+  text = TrimAsciiWhitespace(text);
   if (text.starts_with("[")) {
     const auto close = text.find(']');
     if (close == std::string_view::npos) return std::nullopt;
@@ -110,7 +106,7 @@ std::string ClientKey(std::string_view peer, std::string_view forwarded_for, con
   // Walk back from the proxy next to us; the first hop no trusted proxy wrote is the client.
   // An entry that does not parse ends the walk at the last hop we believe.
   std::string_view rest = forwarded_for;
-  while (!Trim(rest).empty()) {
+  while (!TrimAsciiWhitespace(rest).empty()) {
     const auto comma = rest.rfind(',');
     const std::string_view entry = comma == std::string_view::npos ? rest : rest.substr(comma + 1);
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(0, comma);

@@ -19,7 +19,8 @@ struct Check {
   BucketRule rule;
   /// Who is limited: a client address, a user id, an address and a username.
   std::string subject;
-  /// Tokens taken; 0 only asks whether one is there (the login-failure gate before hashing).
+  /// Tokens taken; 0 only asks whether one is there; negative gives tokens back (a sign-in that
+  /// succeeded returns the failure token its admission reserved).
   std::int64_t cost = 1;
 };
 

@@ -81,13 +81,14 @@ Verdict LocalLimiter::DecideNow(std::span<const Check> checks) {
   }
   if (!verdict.allowed) return verdict;
   for (std::size_t i = 0; i < checks.size(); ++i) {
-    if (checks[i].cost <= 0) continue;
+    if (checks[i].cost == 0) continue;
     Shard& shard = *shards_[shard_of[i]];
     const std::int64_t full_at = Take(checks[i].rule, full_at_of(i), now, checks[i].cost);
     if (const auto it = shard.full_at.find(keys[i]); it != shard.full_at.end()) {
       it->second = full_at;
       continue;
     }
+    if (full_at <= now) continue;  // full: the same as absent
     if (shard.full_at.size() >= keys_per_shard_) MakeRoom(shard, now);
     shard.full_at.emplace(keys[i], full_at);
   }

@@ -14,7 +14,8 @@ namespace minitok::ratelimit {
 namespace {
 
 // KEYS: the buckets. ARGV: refill_every_ms, burst and cost of each, in that order. Returns
-// {allowed, retry_after_ms, refused_check}. Mirrors token_bucket.cc on Redis's clock.
+// {allowed, retry_after_ms, refused_check}. Mirrors token_bucket.cc on Redis's clock (TIME in a
+// script that writes needs Redis 5 or later); each key expires when its bucket is full again.
 constexpr std::string_view kScript = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -26,14 +27,18 @@ for i = 1, #KEYS do
   if f < now then f = now end
   full_at[i] = f
   local wait = (f - now) + math.max(cost, 1) * every - burst * every
-  if wait > 0 and (refused < 0 or wait > longest) then refused, longest = i - 1, wait end
+  if cost >= 0 and wait > 0 and (refused < 0 or wait > longest) then refused, longest = i - 1, wait end
 end
 if refused >= 0 then return {0, longest, refused} end
 for i = 1, #KEYS do
   local every, cost = tonumber(ARGV[3*i-2]), tonumber(ARGV[3*i])
-  if cost > 0 then
-    local f = full_at[i] + cost * every
-    redis.call('SET', KEYS[i], string.format('%d', f), 'PX', string.format('%d', f - now))
+  if cost ~= 0 then
+    local f = math.max(full_at[i] + cost * every, now)
+    if f > now then
+      redis.call('SET', KEYS[i], string.format('%d', f), 'PX', string.format('%d', f - now))
+    else
+      redis.call('DEL', KEYS[i])
+    end
   end
 end
 return {1, 0, 0}
@@ -125,6 +130,8 @@ struct RedisLimiter::Impl {
   Context context;
   std::string script_sha;
   bool outage_logged = false;
+  /// The local-decision count when the current outage began, to report that outage's own count.
+  std::uint64_t decided_locally_before_outage = 0;
 
   std::mutex mutex;
   std::condition_variable wake;
@@ -170,10 +177,17 @@ std::optional<Verdict> RedisLimiter::TryDecide(std::span<const Check> checks) {
 void RedisLimiter::DecideLater(std::vector<Check> checks, VerdictCallback later) {
   if (auto now = TryDecide(checks)) return later(*now);
   {
-    const std::lock_guard lock(impl_->mutex);
-    impl_->queue.push_back({std::move(checks), std::move(later)});
+    std::unique_lock lock(impl_->mutex);
+    if (!impl_->stopping) {
+      impl_->queue.push_back({std::move(checks), std::move(later)});
+      lock.unlock();
+      impl_->wake.notify_one();
+      return;
+    }
   }
-  impl_->wake.notify_one();
+  // The Redis thread is finishing: nobody would serve the queue.
+  decided_locally_.fetch_add(checks.size(), std::memory_order_relaxed);
+  later(impl_->fallback.DecideNow(checks));
 }
 
 void RedisLimiter::Impl::Run() {
@@ -216,6 +230,7 @@ bool RedisLimiter::Impl::Connect() {
   }
   if (!why.empty()) {
     if (!outage_logged) {
+      decided_locally_before_outage = owner.decided_locally();
       logger.Warn("rate limits: Redis at " + endpoint.ToString() + " is unreachable (" + why +
                   "); this gateway's own buckets decide until it returns");
       outage_logged = true;
@@ -225,7 +240,7 @@ bool RedisLimiter::Impl::Connect() {
   context = std::move(fresh);
   outage_logged = false;
   owner.connected_.store(true, std::memory_order_release);
-  const std::uint64_t local = owner.decided_locally();
+  const std::uint64_t local = owner.decided_locally() - decided_locally_before_outage;
   logger.Info("rate limits: buckets shared through Redis at " + endpoint.ToString() +
               (local > 0 ? " (" + std::to_string(local) + " checks decided locally while it was unreachable)" : ""));
   return true;
@@ -236,6 +251,7 @@ void RedisLimiter::Impl::Disconnect(std::string_view why) {
   logger.Warn("rate limits: lost Redis at " + options.endpoint.ToString() + " (" + std::string(why) +
               "); this gateway's own buckets decide until it returns");
   outage_logged = true;
+  decided_locally_before_outage = owner.decided_locally();
   owner.connected_.store(false, std::memory_order_release);
   context.reset();
 }
@@ -280,25 +296,19 @@ void RedisLimiter::Impl::Serve(std::deque<Pending>& batch) {
     Reply reply(static_cast<redisReply*>(raw));
     Pending& pending = batch[answered];
     if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 && reply->element[0]->type == REDIS_REPLY_INTEGER &&
-        reply->element[1]->type == REDIS_REPLY_INTEGER && reply->element[2]->type == REDIS_REPLY_INTEGER) {
+        reply->element[1]->type == REDIS_REPLY_INTEGER && reply->element[2]->type == REDIS_REPLY_INTEGER &&
+        reply->element[2]->integer >= 0 &&
+        static_cast<std::size_t>(reply->element[2]->integer) < pending.checks.size()) {
       pending.later({.allowed = reply->element[0]->integer == 1,
                      .retry_after_ms = reply->element[1]->integer,
                      .refused_check = static_cast<std::size_t>(reply->element[2]->integer)});
       continue;
     }
-    // NOSCRIPT after a Redis restart that kept the connection, or another error: reload later.
-    const std::string why = reply->type == REDIS_REPLY_ERROR ? std::string(reply->str, reply->len) : "unexpected reply";
-    DecideLocally(pending);
-    if (why.starts_with("NOSCRIPT")) {
-      for (++answered; answered < sent; ++answered) {
-        void* rest = nullptr;
-        if (redisGetReply(context.get(), &rest) != REDIS_OK) break;
-        freeReplyObject(rest);
-        DecideLocally(batch[answered]);
-      }
-      Disconnect(why);
-      break;
-    }
+    // An error reply (NOSCRIPT after a restart, READONLY after a failover, OOM, ...) is treated as
+    // a lost Redis: the rest of this batch is decided locally (its replies go with the connection),
+    // and reconnecting reloads the script.
+    Disconnect(reply->type == REDIS_REPLY_ERROR ? std::string(reply->str, reply->len) : "unexpected reply");
+    break;
   }
   for (std::size_t i = answered; i < batch.size(); ++i) DecideLocally(batch[i]);
 }

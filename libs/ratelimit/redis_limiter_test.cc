@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <thread>
 
+#include <hiredis/hiredis.h>
+
 #include "tests/support/temp_dir.h"
 
 namespace minitok::ratelimit {
@@ -141,7 +143,50 @@ TEST_F(RedisLimiterTest, FallsBackToLocalBucketsWhileRedisIsDownAndReturnsByItse
   EXPECT_EQ(limiter.decided_locally(), local_before);
 }
 
-TEST_F(RedisLimiterTest, ManyConcurrentRequestsArePipelinedAndExact) {
+TEST_F(RedisLimiterTest, GivingBackMatchesTheLocalRule) {
+  LocalLimiter local;
+  RedisLimiter limiter(Options(), local, logger_);
+  Check take = Register("f", 2);
+  Check give_back = take;
+  give_back.cost = -1;
+  ASSERT_TRUE(limiter.DecideAndWait({take}).allowed);
+  ASSERT_TRUE(limiter.DecideAndWait({take}).allowed);
+  ASSERT_FALSE(limiter.DecideAndWait({take}).allowed);
+  EXPECT_TRUE(limiter.DecideAndWait({give_back}).allowed);
+  EXPECT_TRUE(limiter.DecideAndWait({take}).allowed);
+  EXPECT_FALSE(limiter.DecideAndWait({take}).allowed);
+  // Given back beyond full: the bucket is full (its key gone), not overfull.
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(limiter.DecideAndWait({give_back}).allowed);
+  EXPECT_TRUE(limiter.DecideAndWait({take}).allowed);
+  EXPECT_TRUE(limiter.DecideAndWait({take}).allowed);
+  EXPECT_FALSE(limiter.DecideAndWait({take}).allowed);
+  EXPECT_EQ(limiter.decided_locally(), 0u);
+}
+
+TEST_F(RedisLimiterTest, AnErrorReplyIsALostRedisAndItComesBack) {
+  LocalLimiter local;
+  RedisLimiter limiter(Options(), local, logger_);
+  ASSERT_TRUE(limiter.connected());
+  // Forget the script behind the limiter's back, as a Redis restart that kept the socket would.
+  const timeval timeout{.tv_sec = 2, .tv_usec = 0};
+  redisContext* admin = redisConnectUnixWithTimeout(socket_.c_str(), timeout);
+  ASSERT_TRUE(admin != nullptr && admin->err == 0);
+  freeReplyObject(redisCommand(admin, "SCRIPT FLUSH"));
+  redisFree(admin);
+  // Answered (locally), never lost; then the script is loaded again on reconnecting.
+  EXPECT_TRUE(limiter.DecideAndWait({Register("g")}).allowed);
+  EXPECT_GT(limiter.decided_locally(), 0u);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!limiter.connected() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(limiter.connected());
+  const std::uint64_t local_before = limiter.decided_locally();
+  EXPECT_TRUE(limiter.DecideAndWait({Register("g")}).allowed);
+  EXPECT_EQ(limiter.decided_locally(), local_before);
+}
+
+TEST_F(RedisLimiterTest, ManyConcurrentRequestsAreExact) {
   LocalLimiter local;
   RedisLimiter limiter(Options(), local, logger_);
   std::atomic<int> allowed{0};
@@ -155,6 +200,7 @@ TEST_F(RedisLimiterTest, ManyConcurrentRequestsArePipelinedAndExact) {
   }
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(allowed.load(), 250);
+  EXPECT_EQ(limiter.decided_locally(), 0u);  // all of them by Redis
 }
 
 TEST(RedisUrl, ParsesTcpAndUnixSocketsAndRefusesTheRest) {

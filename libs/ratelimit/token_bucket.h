@@ -25,10 +25,12 @@ struct BucketDecision {
   std::int64_t retry_after_ms = 0;
 };
 
-/// Whether `cost` tokens (at least one, for cost 0) are there at `now_ms`, without taking them.
+/// Whether `cost` tokens (at least one, for cost 0) are there at `now_ms`, without taking them. A
+/// negative cost gives tokens back and is always allowed.
 BucketDecision Peek(const BucketRule& rule, std::int64_t full_at_ms, std::int64_t now_ms, std::int64_t cost);
 
-/// The bucket's full-again time after taking `cost` tokens at `now_ms` (call only when allowed).
+/// The bucket's full-again time after taking `cost` tokens at `now_ms` (call only when allowed);
+/// a negative cost gives them back, never beyond a full bucket.
 std::int64_t Take(const BucketRule& rule, std::int64_t full_at_ms, std::int64_t now_ms, std::int64_t cost);
 
 }  // namespace minitok::ratelimit

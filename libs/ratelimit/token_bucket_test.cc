@@ -57,6 +57,25 @@ TEST(TokenBucket, CostZeroAsksForOneTokenWithoutTakingIt) {
   EXPECT_EQ(refused.retry_after_ms, 1000);
 }
 
+TEST(TokenBucket, ANegativeCostGivesTokensBackButNeverBeyondFull) {
+  std::int64_t full_at = 0;
+  const std::int64_t now = 7'000;
+  for (int i = 0; i < 3; ++i) full_at = Take(kThreeEverySecond, full_at, now, 1);
+  EXPECT_FALSE(Peek(kThreeEverySecond, full_at, now, 1).allowed);
+  EXPECT_TRUE(Peek(kThreeEverySecond, full_at, now, -1).allowed);  // giving back is always allowed
+  full_at = Take(kThreeEverySecond, full_at, now, -1);
+  EXPECT_TRUE(Peek(kThreeEverySecond, full_at, now, 1).allowed);
+  // Giving back more than was taken leaves a full bucket, not an overfull one.
+  full_at = Take(kThreeEverySecond, full_at, now, -10);
+  EXPECT_EQ(full_at, now);
+  int allowed = 0;
+  while (Peek(kThreeEverySecond, full_at, now, 1).allowed) {
+    full_at = Take(kThreeEverySecond, full_at, now, 1);
+    ++allowed;
+  }
+  EXPECT_EQ(allowed, 3);
+}
+
 TEST(TokenBucket, ZeroBurstOrRefillMeansOff) {
   EXPECT_FALSE((BucketRule{.burst = 0, .refill_every_ms = 1000}).enabled());
   EXPECT_FALSE((BucketRule{.burst = 5, .refill_every_ms = 0}).enabled());
