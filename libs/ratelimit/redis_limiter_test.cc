@@ -69,6 +69,15 @@ class RedisLimiterTest : public ::testing::Test {
   log::Logger logger_{open("/dev/null", O_WRONLY)};
 };
 
+/// The limiter reconnects by itself (every 100 ms in these tests).
+bool ReconnectsWithin10s(const RedisLimiter& limiter) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!limiter.connected() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return limiter.connected();
+}
+
 Check Register(std::string address, std::int64_t burst = 3, std::int64_t every_ms = 60'000) {
   return {.limit = "register", .rule = {.burst = burst, .refill_every_ms = every_ms}, .subject = std::move(address)};
 }
@@ -133,11 +142,7 @@ TEST_F(RedisLimiterTest, FallsBackToLocalBucketsWhileRedisIsDownAndReturnsByItse
   EXPECT_FALSE(limiter.DecideAndWait({Register("c", 3)}).allowed);
 
   redis_.Start();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!limiter.connected() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ASSERT_TRUE(limiter.connected());
+  ASSERT_TRUE(ReconnectsWithin10s(limiter));
   const std::uint64_t local_before = limiter.decided_locally();
   EXPECT_TRUE(limiter.DecideAndWait({Register("d")}).allowed);
   EXPECT_EQ(limiter.decided_locally(), local_before);
@@ -176,11 +181,7 @@ TEST_F(RedisLimiterTest, AnErrorReplyIsALostRedisAndItComesBack) {
   // Answered (locally), never lost; then the script is loaded again on reconnecting.
   EXPECT_TRUE(limiter.DecideAndWait({Register("g")}).allowed);
   EXPECT_GT(limiter.decided_locally(), 0u);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!limiter.connected() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ASSERT_TRUE(limiter.connected());
+  ASSERT_TRUE(ReconnectsWithin10s(limiter));
   const std::uint64_t local_before = limiter.decided_locally();
   EXPECT_TRUE(limiter.DecideAndWait({Register("g")}).allowed);
   EXPECT_EQ(limiter.decided_locally(), local_before);
