@@ -52,6 +52,26 @@ TEST(RequestContextTest, ParsesIdsStrictlyAndPagesWithinCaps) {
   EXPECT_EQ(ctx.Paging(500).value().limit, 101);
 }
 
+TEST(RequestContextTest, PagingRefusesTheExtremesOfOffsetAndLimit) {
+  ManualClock clock(0);
+  security::TokenCodec tokens(std::string(kSecret), 60, clock);
+  const auto paging = [&](std::string offset, std::string limit) {
+    http::Request request;
+    request.params.AddQuery("offset", offset);
+    request.params.AddQuery("limit", limit);
+    return RequestContext(request, tokens, "").Paging(100);
+  };
+  EXPECT_EQ(paging("1000000000", "100").value().offset, 1'000'000'000);  // the largest offset
+  for (const auto& [offset, limit] : std::vector<std::pair<std::string, std::string>>{
+           {"1000000001", "1"}, {"9223372036854775807", "100"}, {"-1", "1"}, {"-9223372036854775808", "1"},
+           {"0", "0"}, {"0", "101"}, {"0", "9223372036854775807"}, {"0", "-9223372036854775808"},
+           {"9223372036854775808", "1"}}) {
+    const auto page = paging(offset, limit);
+    ASSERT_FALSE(page.ok()) << offset << " " << limit;
+    EXPECT_EQ(page.error().code, Code::kInvalidArgument);
+  }
+}
+
 TEST(RequestContextTest, BaseUrlFromPublicUrlOrASafeHost) {
   ManualClock clock(0);
   security::TokenCodec tokens(std::string(kSecret), 60, clock);

@@ -67,7 +67,9 @@ Result<Page> RequestContext::Paging(std::int64_t cap) const {
   if (page.limit < 1 || page.limit > cap) {
     return MakeError(Code::kInvalidArgument, "limit must be between 1 and " + std::to_string(cap));
   }
-  if (page.offset < 0) return MakeError(Code::kInvalidArgument, "offset must not be negative");
+  if (page.offset < 0 || page.offset > kMaxOffset) {
+    return MakeError(Code::kInvalidArgument, "offset must be between 0 and " + std::to_string(kMaxOffset));
+  }
   return page;
 }
 

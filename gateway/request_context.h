@@ -26,8 +26,10 @@ class RequestContext {
   /// A required id: an integer >= 1.
   Result<std::int64_t> RequiredId(std::string_view name) const;
   Result<std::string_view> RequiredString(std::string_view name) const;
-  /// `limit` (1..cap, default cap) and `offset` (>= 0).
+  /// `limit` (1..cap, default cap) and `offset` (0..kMaxOffset), so that offset + limit can never
+  /// overflow anywhere below.
   Result<Page> Paging(std::int64_t cap) const;
+  static constexpr std::int64_t kMaxOffset = 1'000'000'000;
 
   /// The token from `Authorization: Bearer`, else the body, else the query.
   std::optional<std::string_view> Token() const;

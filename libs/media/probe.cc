@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 
 namespace minitok::media {
@@ -17,11 +18,14 @@ int IntOf(const boost::json::object& o, std::string_view key) {
   return v != nullptr && v->is_int64() ? static_cast<int>(v->as_int64()) : 0;
 }
 
+/// A finite number given as a string, else 0 ("nan", "inf" and overflowing values are no number
+/// a duration could be, and would reach integer casts).
 double DoubleOfString(const boost::json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   if (v == nullptr || !v->is_string()) return 0;
   try {
-    return std::stod(std::string(v->as_string()));
+    const double value = std::stod(std::string(v->as_string()));
+    return std::isfinite(value) ? value : 0;
   } catch (const std::exception&) {
     return 0;
   }

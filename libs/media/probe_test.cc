@@ -18,6 +18,17 @@ TEST(ParseProbeJsonTest, ReadsVideoStream) {
   EXPECT_EQ(ContainerTypeOf(*info).mime, "video/mp4");
 }
 
+TEST(ParseProbeJsonTest, RefusesDurationsThatAreNoNumber) {
+  for (const char* duration : {"nan", "NaN", "inf", "-inf", "infinity", "1e400", "-1", "0", "garbage"}) {
+    const std::string json = std::string(R"({"streams":[{"codec_type":"video","width":320,"height":240,"duration":")") +
+                             duration + R"("}],"format":{"format_name":"avi","duration":")" + duration + R"("}})";
+    const auto info = ParseProbeJson(json);
+    ASSERT_FALSE(info.ok()) << duration;
+    EXPECT_EQ(info.error().code, Code::kInvalidArgument);
+    EXPECT_EQ(info.error().detail, "no duration") << duration;
+  }
+}
+
 TEST(ContainerTypeOfTest, TellsWebmFromOtherMatroska) {
   ProbeInfo info;
   info.format_name = "matroska,webm";

@@ -116,6 +116,13 @@ class CommentTests(h.ServerCase):
         part = self.c.comment_list(self.vid, limit=2, offset=1)
         self.assertEqual([x["id"] for x in part], [ids[3], ids[2]])
         self.c.comment_list(self.vid, limit=101, expect=INVALID)
+        # The extremes: offset is capped (offset + limit must never overflow), limit is 1..100.
+        self.assertEqual(self.c.comment_list(self.vid, offset=1_000_000_000), [])
+        for extreme in ({"offset": 2**63 - 1}, {"offset": 1_000_000_001}, {"offset": -1}, {"limit": 2**63 - 1},
+                        {"limit": -(2**63)}, {"offset": 2**63}):
+            with self.subTest(**extreme):
+                d = self.c.api("GET", "/douyin/comment/list/", query={"video_id": self.vid, **extreme}, expect=INVALID)
+                self.assertIn("limit" if "limit" in extreme else "offset", d["status_msg"])
 
     def test_list_cap_100(self):
         u = self.c.new_user("cap")
