@@ -12,7 +12,12 @@ namespace minitok::app {
 
 namespace fs = std::filesystem;
 
-Result<DataLayout> PrepareDataDir(const std::string& data_dir) {
+namespace {
+
+/// The services whose databases a data folder holds.
+constexpr const char* kServiceDatabases[] = {"user", "video", "favorite", "comment", "relation", "message"};
+
+Result<DataLayout> LayoutOf(const std::string& data_dir) {
   std::error_code ec;
   DataLayout layout;
   layout.root = fs::absolute(data_dir, ec);
@@ -21,6 +26,27 @@ Result<DataLayout> PrepareDataDir(const std::string& data_dir) {
   layout.media = layout.root / "media";
   layout.uploads = layout.root / "tmp";
   layout.secret = layout.root / "jwt-secret";
+  return layout;
+}
+
+}  // namespace
+
+Result<DataLayout> ExistingDataDir(const std::string& data_dir) {
+  MINITOK_ASSIGN_OR_RETURN(auto layout, LayoutOf(data_dir));
+  for (const char* service : kServiceDatabases) {
+    const fs::path database = layout.db / (std::string(service) + ".db");
+    std::error_code ec;
+    if (!fs::is_regular_file(database, ec)) {
+      return MakeError(Code::kFailedPrecondition, layout.root.string() + " holds no minitok data (" +
+                                                      database.string() + " is missing)");
+    }
+  }
+  return layout;
+}
+
+Result<DataLayout> PrepareDataDir(const std::string& data_dir) {
+  MINITOK_ASSIGN_OR_RETURN(auto layout, LayoutOf(data_dir));
+  std::error_code ec;
   for (const auto& dir : {layout.root, layout.db, layout.media, layout.uploads}) {
     fs::create_directories(dir, ec);
     if (ec) return MakeError(Code::kInvalidArgument, "cannot create " + dir.string() + ": " + ec.message());

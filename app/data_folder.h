@@ -24,6 +24,10 @@ struct DataLayout {
 /// Creates the folders if needed and clears leftovers of interrupted uploads.
 Result<DataLayout> PrepareDataDir(const std::string& data_dir);
 
+/// The layout of a folder that already holds minitok data (every service's database), touching
+/// nothing; an error naming what is missing otherwise.
+Result<DataLayout> ExistingDataDir(const std::string& data_dir);
+
 /// The token secret: from the config, else kept in the data folder (created on first start).
 Result<std::string> LoadSecret(const config::ServerConfig& config, const std::filesystem::path& path);
 

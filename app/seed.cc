@@ -236,7 +236,8 @@ int Seed(const config::ServerConfig& config, const SeedOptions& options) {
 }
 
 int Verify(const config::ServerConfig& config) {
-  auto layout = PrepareDataDir(config.data_dir);
+  // Only a folder that already holds the databases: verify creates and changes nothing.
+  auto layout = ExistingDataDir(config.data_dir);
   auto dbs = layout.ok() ? OpenAll(*layout) : Result<Databases>(layout.error());
   if (!dbs.ok()) {
     std::cerr << "minitok verify: " << dbs.error().message << std::endl;

@@ -63,6 +63,20 @@ class SeedTests(unittest.TestCase):
         self.assertIn("favorite favorite_count/total_favorited: MISMATCHED", result.stdout)
         self.assertEqual(result.stdout.count(": exact (0 wrong)"), 3, result.stdout)
 
+    def test_verify_refuses_a_folder_without_minitok_data_and_creates_nothing(self):
+        missing = os.path.join(self.root, "does", "not", "exist")
+        result = h.run_cli("verify", "--data-dir", missing)
+        self.assertEqual(result.returncode, 1, result.stdout)
+        self.assertIn("holds no minitok data", result.stderr)
+        self.assertNotIn("exact", result.stdout)
+        self.assertFalse(os.path.exists(os.path.join(self.root, "does")))
+        empty = os.path.join(self.root, "empty")
+        os.mkdir(empty)
+        result = h.run_cli("verify", "--data-dir", empty)
+        self.assertEqual(result.returncode, 1, result.stdout)
+        self.assertIn("user.db is missing", result.stderr)
+        self.assertEqual(os.listdir(empty), [])
+
     def test_refuses_a_folder_with_data(self):
         self.seed()
         again = h.run_cli("seed", "--data-dir", self.data)
