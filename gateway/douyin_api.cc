@@ -116,11 +116,13 @@ Response DouyinApi::BadForm(std::string_view message) {
                             "malformed form data" + (message.empty() ? std::string() : ": " + std::string(message))));
 }
 
-Response DouyinApi::Fail(const Request& request, const Error& error) {
+Response DouyinApi::Fail(const Request& request, const Error& error, std::string_view list_key) {
   if (error.code == Code::kInternal || error.code == Code::kUnavailable) {
     logger_.Error("request " + request.request_id + " failed: " + error.detail);
   }
-  return ApiError(error);
+  if (list_key.empty()) return ApiError(error);
+  // Lists are always arrays, also in an answer that failed.
+  return ApiError(error, [list_key](json::JsonWriter& out) { out.Key(list_key).BeginArray().EndArray(); });
 }
 
 void DouyinApi::AddRoutes(http::Router& router) {
@@ -199,14 +201,14 @@ void DouyinApi::AddRoutes(http::Router& router) {
 Response DouyinApi::Feed(Request& request) {
   const RequestContext ctx(request, tokens_, options_.public_url);
   auto latest = ctx.OptionalInt("latest_time");
-  if (!latest.ok()) return Fail(request, latest.error());
+  if (!latest.ok()) return Fail(request, latest.error(), "video_list");
   const std::int64_t now = clock_.NowMs();
   const std::int64_t viewer = ctx.Viewer();
   auto page = services_.videos.Feed(ClientTimeToMs(latest->value_or(0), now), kFeedPageSize);
-  if (!page.ok()) return Fail(request, page.error());
+  if (!page.ok()) return Fail(request, page.error(), "video_list");
   const std::int64_t next_time = page->next_time_ms;
   auto views = LoadVideos(services_, std::move(page->videos), viewer);
-  if (!views.ok()) return Fail(request, views.error());
+  if (!views.ok()) return Fail(request, views.error(), "video_list");
   auto body = BeginOk();
   // The feed is public: no processing state, even for the author.
   WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), 0, &rendered_});
@@ -289,12 +291,12 @@ Response DouyinApi::Publish(Request& request) {
 Response DouyinApi::PublishList(Request& request) {
   const RequestContext ctx(request, tokens_, options_.public_url);
   auto query = ReadList(ctx, "user_id", kListCap);
-  if (!query.ok()) return Fail(request, query.error());
-  if (auto exists = user::RequireUser(services_.users, query->id); !exists.ok()) return Fail(request, exists.error());
+  if (!query.ok()) return Fail(request, query.error(), "video_list");
+  if (auto exists = user::RequireUser(services_.users, query->id); !exists.ok()) return Fail(request, exists.error(), "video_list");
   auto videos = services_.videos.ListByAuthor(query->id, query->viewer == query->id, query->page);
-  if (!videos.ok()) return Fail(request, videos.error());
+  if (!videos.ok()) return Fail(request, videos.error(), "video_list");
   auto views = LoadVideos(services_, std::move(*videos), query->viewer);
-  if (!views.ok()) return Fail(request, views.error());
+  if (!views.ok()) return Fail(request, views.error(), "video_list");
   auto body = BeginOk();
   WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), query->viewer, &rendered_});
   return ApiOk(std::move(body));
@@ -314,12 +316,12 @@ Response DouyinApi::FavoriteAction(Request& request) {
 Response DouyinApi::FavoriteList(Request& request) {
   const RequestContext ctx(request, tokens_, options_.public_url);
   auto query = ReadList(ctx, "user_id", kListCap);
-  if (!query.ok()) return Fail(request, query.error());
-  if (auto exists = user::RequireUser(services_.users, query->id); !exists.ok()) return Fail(request, exists.error());
+  if (!query.ok()) return Fail(request, query.error(), "video_list");
+  if (auto exists = user::RequireUser(services_.users, query->id); !exists.ok()) return Fail(request, exists.error(), "video_list");
   auto liked = services_.favorites.ListLikedVideos(query->id, query->page);
-  if (!liked.ok()) return Fail(request, liked.error());
+  if (!liked.ok()) return Fail(request, liked.error(), "video_list");
   auto found = services_.videos.GetVideos(*liked);
-  if (!found.ok()) return Fail(request, found.error());
+  if (!found.ok()) return Fail(request, found.error(), "video_list");
   // Keep the order of the likes; drop videos that are no longer visible.
   std::vector<video::VideoRecord> ordered;
   for (const auto id : *liked) {
@@ -328,7 +330,7 @@ Response DouyinApi::FavoriteList(Request& request) {
     }
   }
   auto views = LoadVideos(services_, std::move(ordered), query->viewer);
-  if (!views.ok()) return Fail(request, views.error());
+  if (!views.ok()) return Fail(request, views.error(), "video_list");
   auto body = BeginOk();
   WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), 0, &rendered_});
   return ApiOk(std::move(body));
@@ -363,14 +365,14 @@ Response DouyinApi::CommentAction(Request& request) {
 Response DouyinApi::CommentList(Request& request) {
   const RequestContext ctx(request, tokens_, options_.public_url);
   auto query = ReadList(ctx, "video_id", kListCap);
-  if (!query.ok()) return Fail(request, query.error());
+  if (!query.ok()) return Fail(request, query.error(), "comment_list");
   const std::int64_t viewer = query->viewer;
   auto comments = services_.comments.List(query->id, query->page);
-  if (!comments.ok()) return Fail(request, comments.error());
+  if (!comments.ok()) return Fail(request, comments.error(), "comment_list");
   std::vector<std::int64_t> user_ids;
   for (const auto& c : *comments) user_ids.push_back(c.user_id);
   auto users = LoadUsers(services_, user_ids, viewer);
-  if (!users.ok()) return Fail(request, users.error());
+  if (!users.ok()) return Fail(request, users.error(), "comment_list");
   const ViewOptions view{ctx.BaseUrl(), viewer, &rendered_};
   auto body = BeginOk();
   body.Key("comment_list").BeginArray();
@@ -393,13 +395,13 @@ Response DouyinApi::RelationAction(Request& request) {
 Response DouyinApi::UserList(Request& request, bool followers) {
   const RequestContext ctx(request, tokens_, options_.public_url);
   auto query = ReadList(ctx, "user_id", kListCap);
-  if (!query.ok()) return Fail(request, query.error());
+  if (!query.ok()) return Fail(request, query.error(), "user_list");
   const std::int64_t viewer = query->viewer;
   auto ids = followers ? services_.relations.ListFollowers(query->id, query->page)
                        : services_.relations.ListFollowing(query->id, query->page);
-  if (!ids.ok()) return Fail(request, ids.error());
+  if (!ids.ok()) return Fail(request, ids.error(), "user_list");
   auto users = LoadUsers(services_, *ids, viewer);
-  if (!users.ok()) return Fail(request, users.error());
+  if (!users.ok()) return Fail(request, users.error(), "user_list");
   const ViewOptions view{ctx.BaseUrl(), viewer, &rendered_};
   auto body = BeginOk();
   body.Key("user_list").BeginArray();
@@ -415,21 +417,21 @@ Response DouyinApi::FollowerList(Request& request) { return UserList(request, tr
 Response DouyinApi::FriendList(Request& request) {
   const RequestContext ctx(request, tokens_, options_.public_url);
   auto viewer = ctx.Authenticate();
-  if (!viewer.ok()) return Fail(request, viewer.error());
+  if (!viewer.ok()) return Fail(request, viewer.error(), "user_list");
   auto requested = ctx.OptionalInt("user_id");
-  if (!requested.ok()) return Fail(request, requested.error());
+  if (!requested.ok()) return Fail(request, requested.error(), "user_list");
   const std::int64_t user_id = requested->value_or(0) == 0 ? *viewer : **requested;
   auto page = ctx.Paging(kListCap);
-  if (!page.ok()) return Fail(request, page.error());
+  if (!page.ok()) return Fail(request, page.error(), "user_list");
   auto ids = services_.relations.ListFriends(user_id, *page);
-  if (!ids.ok()) return Fail(request, ids.error());
+  if (!ids.ok()) return Fail(request, ids.error(), "user_list");
   auto users = LoadUsers(services_, *ids, *viewer);
-  if (!users.ok()) return Fail(request, users.error());
+  if (!users.ok()) return Fail(request, users.error(), "user_list");
   // Latest messages are private: shown only on your own friend list.
   std::vector<message::LatestMessage> latest;
   if (user_id == *viewer) {
     auto found = services_.messages.Latest(user_id, *ids);
-    if (!found.ok()) return Fail(request, found.error());
+    if (!found.ok()) return Fail(request, found.error(), "user_list");
     latest = std::move(*found);
   }
   const ViewOptions view{ctx.BaseUrl(), *viewer, &rendered_};
@@ -465,16 +467,16 @@ Response DouyinApi::MessageAction(Request& request) {
 Response DouyinApi::MessageChat(Request& request) {
   const RequestContext ctx(request, tokens_, options_.public_url);
   auto user = ctx.Authenticate();
-  if (!user.ok()) return Fail(request, user.error());
+  if (!user.ok()) return Fail(request, user.error(), "message_list");
   auto peer = ctx.RequiredId("to_user_id");
-  if (!peer.ok()) return Fail(request, peer.error());
+  if (!peer.ok()) return Fail(request, peer.error(), "message_list");
   auto after = ctx.OptionalInt("pre_msg_time");
-  if (!after.ok()) return Fail(request, after.error());
+  if (!after.ok()) return Fail(request, after.error(), "message_list");
   auto page = ctx.Paging(kChatCap);
-  if (!page.ok()) return Fail(request, page.error());
+  if (!page.ok()) return Fail(request, page.error(), "message_list");
   const std::int64_t after_ms = after->value_or(0) > 0 ? ClientTimeToMs(**after, 0) : 0;
   auto messages = services_.messages.Chat(*user, *peer, after_ms, *page);
-  if (!messages.ok()) return Fail(request, messages.error());
+  if (!messages.ok()) return Fail(request, messages.error(), "message_list");
   auto body = BeginOk();
   body.Key("message_list").BeginArray();
   for (const auto& m : *messages) {

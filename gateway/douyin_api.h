@@ -72,7 +72,8 @@ class DouyinApi {
   /// never shared.
   std::optional<std::string> AnonymousKey(const http::Request& request) const;
   /// Logs internal errors with their detail and answers with the public message.
-  http::Response Fail(const http::Request& request, const Error& error);
+  /// With `list_key`, the answer carries that list, empty (lists are always arrays).
+  http::Response Fail(const http::Request& request, const Error& error, std::string_view list_key = {});
 
   Services services_;
   const security::TokenCodec& tokens_;

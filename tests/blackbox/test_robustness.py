@@ -247,6 +247,22 @@ class RobustnessTests(h.ServerCase):
             self.assertEqual(len(key), 1, f"{path}: {d}")
             self.assertEqual(d[key[0]], [], path)
 
+    def test_failed_list_answers_still_carry_their_list(self):
+        """README: lists are always arrays, also in an answer that failed."""
+        u = self.c.new_user("fails")
+        for path, q, key, code in (
+                ("/douyin/feed/", {"latest_time": "soon"}, "video_list", 10001),
+                ("/douyin/publish/list/", {"user_id": 999_999_999}, "video_list", 10004),
+                ("/douyin/favorite/list/", {"user_id": 0}, "video_list", 10001),
+                ("/douyin/comment/list/", {"video_id": 1, "offset": -1}, "comment_list", 10001),
+                ("/douyin/relation/follow/list/", {"user_id": "x"}, "user_list", 10001),
+                ("/douyin/relation/follower/list/", {"user_id": 1, "limit": 0}, "user_list", 10001),
+                ("/douyin/relation/friend/list/", {"user_id": 1, "token": "garbage"}, "user_list", 10002),
+                ("/douyin/message/chat/", {"to_user_id": 0, "token": u.token}, "message_list", 10001)):
+            with self.subTest(path=path):
+                d = self.c.api("GET", path, query=q, expect=code)
+                self.assertEqual(d[key], [], d)
+
 
 if __name__ == "__main__":
     h.main()
