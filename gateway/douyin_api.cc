@@ -200,7 +200,7 @@ void DouyinApi::AddRoutes(http::Router& router) {
 
 Response DouyinApi::Feed(Request& request) {
   const RequestContext ctx(request, tokens_, options_.public_url);
-  auto latest = ctx.OptionalInt("latest_time");
+  auto latest = ctx.OptionalTime("latest_time");
   if (!latest.ok()) return Fail(request, latest.error(), "video_list");
   const std::int64_t now = clock_.NowMs();
   const std::int64_t viewer = ctx.Viewer();
@@ -470,7 +470,7 @@ Response DouyinApi::MessageChat(Request& request) {
   if (!user.ok()) return Fail(request, user.error(), "message_list");
   auto peer = ctx.RequiredId("to_user_id");
   if (!peer.ok()) return Fail(request, peer.error(), "message_list");
-  auto after = ctx.OptionalInt("pre_msg_time");
+  auto after = ctx.OptionalTime("pre_msg_time");
   if (!after.ok()) return Fail(request, after.error(), "message_list");
   auto page = ctx.Paging(kChatCap);
   if (!page.ok()) return Fail(request, page.error(), "message_list");

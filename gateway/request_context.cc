@@ -56,8 +56,15 @@ Result<std::int64_t> RequestContext::RequiredId(std::string_view name) const {
 
 Result<std::string_view> RequestContext::RequiredString(std::string_view name) const {
   const auto raw = request_.params.Get(name);
-  if (!raw || raw->empty()) return Missing(name);
+  if (!raw) return Missing(name);
+  if (raw->empty()) return MakeError(Code::kInvalidArgument, std::string(name) + " must not be empty");
   return *raw;
+}
+
+Result<std::optional<std::int64_t>> RequestContext::OptionalTime(std::string_view name) const {
+  MINITOK_ASSIGN_OR_RETURN(const auto value, OptionalInt(name));
+  if (value && *value < 0) return MakeError(Code::kInvalidArgument, std::string(name) + " must not be negative");
+  return value;
 }
 
 Result<Page> RequestContext::Paging(std::int64_t cap) const {

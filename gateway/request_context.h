@@ -23,6 +23,8 @@ class RequestContext {
   Result<std::int64_t> RequiredInt(std::string_view name) const;
   /// An optional one: nullopt when absent; present but empty or malformed is an error.
   Result<std::optional<std::int64_t>> OptionalInt(std::string_view name) const;
+  /// An optional client time (seconds or milliseconds, see ClientTimeToMs): >= 0 when present.
+  Result<std::optional<std::int64_t>> OptionalTime(std::string_view name) const;
   /// A required id: an integer >= 1.
   Result<std::int64_t> RequiredId(std::string_view name) const;
   Result<std::string_view> RequiredString(std::string_view name) const;
@@ -52,7 +54,7 @@ class RequestContext {
 std::optional<std::string_view> RequestToken(const http::Request& request, bool include_body = true);
 
 /// Epoch milliseconds from a client time given in seconds or milliseconds (values below 10^11
-/// are seconds); 0 or negative means "now".
+/// are seconds); 0 means "now" (negative times are refused by OptionalTime before this).
 std::int64_t ClientTimeToMs(std::int64_t value, std::int64_t now_ms);
 
 }  // namespace minitok::gateway

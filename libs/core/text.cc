@@ -74,7 +74,8 @@ Status ValidateText(std::string_view text, const TextRule& rule) {
   const std::string what(rule.what);
   const auto length = CountUtf8CodePoints(text);
   if (!length) return MakeError(Code::kInvalidArgument, what + " is not valid UTF-8");
-  if (TrimAsciiWhitespace(text).empty()) return MakeError(Code::kInvalidArgument, what + " is required");
+  // Present but blank: said as empty, not as missing (a missing parameter is the caller's error).
+  if (TrimAsciiWhitespace(text).empty()) return MakeError(Code::kInvalidArgument, what + " must not be empty");
   if (*length > rule.max_characters) {
     return MakeError(Code::kInvalidArgument,
                      what + " must be at most " + std::to_string(rule.max_characters) + " characters");

@@ -45,8 +45,8 @@ TEST(ValidateTextTest, AppliesEveryRuleAndNamesTheText) {
   const TextRule rule{.what = "comment", .max_characters = 4, .allow_newlines = true};
   EXPECT_TRUE(ValidateText("测试评论", rule).ok());
   EXPECT_TRUE(ValidateText("a\nb", rule).ok());
-  EXPECT_EQ(ValidateText("", rule).error().message, "comment is required");
-  EXPECT_EQ(ValidateText(" \t ", rule).error().message, "comment is required");
+  EXPECT_EQ(ValidateText("", rule).error().message, "comment must not be empty");
+  EXPECT_EQ(ValidateText(" \t ", rule).error().message, "comment must not be empty");
   EXPECT_EQ(ValidateText("12345", rule).error().message, "comment must be at most 4 characters");
   EXPECT_EQ(ValidateText("\xFF", rule).error().message, "comment is not valid UTF-8");
   EXPECT_FALSE(ValidateText("a\x01", rule).ok());

@@ -118,15 +118,14 @@ class RobustnessTests(h.ServerCase):
         datadir = self.server.data_dir.lower()
         for method, path, base, key in cases:
             for bad in ("abc", "1.5", "", "-1", "99999999999999999999", "0x10", "1e", " 1", "1;2"):
-                if key in ("latest_time", "pre_msg_time") and bad == "-1":
-                    continue  # negative times: behaviour not specified
                 with self.subTest(route=path, param=key, value=bad):
                     d = self.c.api(method, path, query={**base, key: bad})
                     brief = {k: v for k, v in d.items() if k in ("status_code", "status_msg")}
                     self.assertNotEqual(d["status_code"], OK, f"{method} {path} {key}={bad!r} -> {brief}")
                     h.check_error_msg(d, d["_desc"])
                     self.assertNotIn(datadir, d["status_msg"].lower())
-                    if bad in ("abc", "1.5", "", "99999999999999999999", "0x10", "1e"):
+                    if bad in ("abc", "1.5", "", "99999999999999999999", "0x10", "1e") or (
+                            bad == "-1" and key in ("latest_time", "pre_msg_time")):
                         self.assertEqual(d["status_code"], INVALID, f"{method} {path} {key}={bad!r} -> {brief}")
         # nothing changed
         self.assertEqual(self.c.user(a.id)["favorite_count"], 0)
@@ -246,6 +245,31 @@ class RobustnessTests(h.ServerCase):
             key = [k for k in d if k.endswith("_list")]
             self.assertEqual(len(key), 1, f"{path}: {d}")
             self.assertEqual(d[key[0]], [], path)
+
+    def test_empty_values_are_reported_as_empty_not_missing(self):
+        u = self.c.new_user("empty")
+        for path, form, message in (
+                ("/douyin/user/register/", {"username": "", "password": "pw123456"}, "username must not be empty"),
+                ("/douyin/user/register/", {"password": "pw123456"}, "missing parameter username"),
+                ("/douyin/user/login/", {"username": "someone", "password": ""}, "password must not be empty"),
+                ("/douyin/comment/action/", {"token": u.token, "video_id": self.vid, "action_type": 1,
+                                             "comment_text": ""}, "comment_text must not be empty"),
+                ("/douyin/comment/action/", {"token": u.token, "video_id": self.vid, "action_type": 1,
+                                             "comment_text": "   "}, "must not be empty"),
+                ("/douyin/message/action/", {"token": u.token, "to_user_id": self.b.id, "action_type": 1,
+                                             "content": ""}, "content must not be empty")):
+            with self.subTest(path=path, form=form):
+                d = self.c.api("POST", path, form=form, expect=INVALID)
+                self.assertIn(message, d["status_msg"])
+        d = self.c.api("POST", "/douyin/publish/action/", multipart=({"token": u.token, "title": "   "},
+                       [("data", "v.mp4", "video/mp4", h.read_bytes(h.tiny_video()))]), expect=INVALID)
+        self.assertIn("title must not be empty", d["status_msg"])
+        for path, query in (("/douyin/feed/", {"latest_time": -1}),
+                            ("/douyin/message/chat/", {"token": u.token, "to_user_id": self.b.id,
+                                                       "pre_msg_time": -5})):
+            with self.subTest(path=path):
+                d = self.c.api("GET", path, query=query, expect=INVALID)
+                self.assertIn("must not be negative", d["status_msg"])
 
     def test_failed_list_answers_still_carry_their_list(self):
         """README: lists are always arrays, also in an answer that failed."""
