@@ -25,6 +25,21 @@ std::string_view WhatWasLimited(std::string_view limit) {
   return "Too many requests from your network";
 }
 
+/// The limit a route's requests draw from (login also checks login_failures).
+std::string_view LimitOf(Limited what) {
+  switch (what) {
+    case Limited::kRegister: return "register";
+    case Limited::kLogin: return "login";
+    case Limited::kPublish: return "publish";
+    case Limited::kComment: return "comment";
+    case Limited::kMessage: return "message";
+    case Limited::kLike: return "like";
+    case Limited::kFollow: return "follow";
+    case Limited::kRead: return "reads";
+  }
+  return "reads";
+}
+
 /// Could this be a username at all? (The user service's rule is 1 to 32 characters without control
 /// characters; 128 bytes hold 32 characters of UTF-8.)
 bool PlausibleUsername(std::string_view name) {
@@ -110,32 +125,30 @@ std::optional<std::int64_t> TrafficControl::UploaderBeforeBody(const Request& re
 }
 
 std::optional<std::vector<ratelimit::Check>> TrafficControl::ChecksFor(Limited what, const Request& request) const {
+  const std::string_view limit = LimitOf(what);
+  const auto* rule = Rule(limit);
   std::vector<ratelimit::Check> checks;
-  const auto by_user = [&](std::string_view limit, std::optional<std::int64_t> user) {
-    if (user) checks.push_back({std::string(limit), *Rule(limit), std::to_string(*user), 1});
+  const auto by_user = [&](std::optional<std::int64_t> user) {
+    if (user) checks.push_back({std::string(limit), *rule, std::to_string(*user), 1});
   };
   switch (what) {
-    case Limited::kRegister: checks.push_back({"register", *Rule("register"), ClientOf(request), 1}); break;
-    case Limited::kRead: checks.push_back({"reads", *Rule("reads"), ClientOf(request), 1}); break;
+    case Limited::kRegister:
+    case Limited::kRead: checks.push_back({std::string(limit), *rule, ClientOf(request), 1}); break;
     case Limited::kLogin: {
       const std::string client = ClientOf(request);
-      if (Rule("login") != nullptr) checks.push_back({"login", *Rule("login"), client, 1});
+      if (rule != nullptr) checks.push_back({std::string(limit), *rule, client, 1});
       // Reserves this pair's failure token; LoginWasNoGuess() gives it back.
       if (auto pair = FailurePair(request, client)) checks.push_back(std::move(*pair));
       break;
     }
-    case Limited::kPublish: by_user("publish", UploaderBeforeBody(request)); break;
+    case Limited::kPublish: by_user(UploaderBeforeBody(request)); break;
     case Limited::kComment:
     case Limited::kMessage:
     case Limited::kLike:
     case Limited::kFollow: {
       const auto token = RequestToken(request);
       auto user = token ? tokens_.Verify(*token) : Result<std::int64_t>(MakeError(Code::kUnauthenticated, ""));
-      const std::string_view limit = what == Limited::kComment   ? "comment"
-                                     : what == Limited::kMessage ? "message"
-                                     : what == Limited::kLike    ? "like"
-                                                                 : "follow";
-      by_user(limit, user.ok() ? std::optional(*user) : std::nullopt);
+      by_user(user.ok() ? std::optional(*user) : std::nullopt);
       break;
     }
   }
@@ -144,19 +157,7 @@ std::optional<std::vector<ratelimit::Check>> TrafficControl::ChecksFor(Limited w
 }
 
 std::function<http::Admission(const Request&)> TrafficControl::AdmissionFor(Limited what) const {
-  const bool on = [&] {
-    switch (what) {
-      case Limited::kRegister: return Rule("register") != nullptr;
-      case Limited::kLogin: return Rule("login") != nullptr || Rule("login_failures") != nullptr;
-      case Limited::kPublish: return Rule("publish") != nullptr;
-      case Limited::kComment: return Rule("comment") != nullptr;
-      case Limited::kMessage: return Rule("message") != nullptr;
-      case Limited::kLike: return Rule("like") != nullptr;
-      case Limited::kFollow: return Rule("follow") != nullptr;
-      case Limited::kRead: return Rule("reads") != nullptr;
-    }
-    return false;
-  }();
+  const bool on = Rule(LimitOf(what)) != nullptr || (what == Limited::kLogin && Rule("login_failures") != nullptr);
   if (!on) return nullptr;
   return [this, what](const Request& request) { return Admit(what, request); };
 }

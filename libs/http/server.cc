@@ -65,6 +65,17 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
+/// An async_initiate'd operation's handler, as a callable that any thread may call once with the
+/// result: the handler then runs on its own executor (the loop that owns the connection).
+template <class Handler>
+auto CompletionOnItsLoop(Handler handler) {
+  auto shared = std::make_shared<Handler>(std::move(handler));
+  return [shared](auto result) {
+    auto executor = asio::get_associated_executor(*shared);
+    asio::post(executor, [shared, result = std::move(result)]() mutable { (*shared)(std::move(result)); });
+  };
+}
+
 bool IsQuietDisconnect(const beast::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
          ec == asio::error::operation_aborted || ec == beast::error::timeout ||
@@ -244,13 +255,7 @@ asio::awaitable<Response> Server::Impl::Dispatch(const Route& route, Request& re
   const auto enqueued = std::chrono::steady_clock::now();
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
       [this, &pool, &route, &request, enqueued](auto handler) {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        auto complete = [shared](Response response) {
-          auto executor = asio::get_associated_executor(*shared);
-          asio::post(executor, [shared, response = std::move(response)]() mutable {
-            (*shared)(std::move(response));
-          });
-        };
+        auto complete = CompletionOnItsLoop(std::move(handler));
         const bool queued = pool.TrySubmit([this, &route, &request, enqueued, complete]() mutable {
           // Time spent queued counts against the deadline: a request the client has likely
           // given up on is not worth running.
@@ -277,11 +282,8 @@ Admission Server::Impl::AdmissionOf(const Route& route, const Request& request) 
 asio::awaitable<std::optional<Response>> Server::Impl::Await(Admission& admission) {
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::optional<Response>)>(
       [&admission](auto handler) {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        admission.decide_later([shared](std::optional<Response> refusal) {
-          auto executor = asio::get_associated_executor(*shared);
-          asio::post(executor, [shared, refusal = std::move(refusal)]() mutable { (*shared)(std::move(refusal)); });
-        });
+        auto complete = CompletionOnItsLoop(std::move(handler));
+        admission.decide_later([complete](std::optional<Response> refusal) { complete(std::move(refusal)); });
       },
       asio::use_awaitable);
 }
