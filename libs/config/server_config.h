@@ -41,7 +41,7 @@ struct ServerConfig {
   std::int64_t max_header_bytes = 16 << 10;
   std::int64_t max_connections = 10000;
   std::int64_t header_timeout_ms = 10000;
-  std::int64_t body_timeout_ms = 120000;
+  std::int64_t body_timeout_ms = 60000;
   std::int64_t request_deadline_ms = 10000;
 
   std::int64_t io_threads = 1;

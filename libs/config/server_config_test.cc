@@ -14,6 +14,10 @@ TEST(ServerConfigTest, MergesKnownKeys) {
   EXPECT_TRUE(Validate(c).ok());
 }
 
+TEST(ServerConfigTest, ABodyThatStopsArrivingIsCutWithinNginxsDefaultMinute) {
+  EXPECT_LE(ServerConfig{}.body_timeout_ms, 60000);
+}
+
 TEST(ServerConfigTest, RefusesUnknownKeysWrongTypesAndBadRanges) {
   ServerConfig c;
   EXPECT_FALSE(MergeJsonText(R"({"lsten":"x"})", c).ok());

@@ -496,8 +496,11 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
     } else {
       bhttp::request_parser<bhttp::string_body> parser{std::move(header_parser)};
       parser.body_limit(limit);
-      if (!parser.is_done()) {
-        std::tie(ec, std::ignore) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+      // Read piece by piece so that the timeout is an idle one: a slow but steady client is
+      // never cut, one that stops sending is.
+      while (!ec && !parser.is_done()) {
+        std::tie(ec, std::ignore) = co_await bhttp::async_read_some(stream, buffer, parser, kTuple);
+        stream.expires_after(options.body_timeout);
       }
       if (!ec) request.body = parser.release().body();
     }

@@ -25,7 +25,7 @@ struct ServerOptions {
   std::uint64_t max_upload_bytes = 200ull << 20;
   std::size_t max_connections = 10000;
   std::chrono::milliseconds header_timeout{10000};
-  std::chrono::milliseconds body_timeout{120000};
+  std::chrono::milliseconds body_timeout{60000};
   /// A request still queued for its pool after this long is answered "busy" instead.
   std::chrono::milliseconds request_deadline{10000};
   std::chrono::milliseconds shutdown_grace{10000};

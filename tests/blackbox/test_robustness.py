@@ -19,7 +19,7 @@ ROUTES = [
 
 
 class RobustnessTests(h.ServerCase):
-    server_kwargs = {"config": {"header_timeout_ms": 1000}}
+    server_kwargs = {"config": {"header_timeout_ms": 1000, "body_timeout_ms": 1500}}
 
     @classmethod
     def setUpClass(cls):
@@ -224,6 +224,51 @@ class RobustnessTests(h.ServerCase):
             self.assertLess(elapsed, 8, "server kept a stalled connection open past header_timeout_ms=1000")
         finally:
             s.close()
+
+    def seconds_until_closed(self, s: socket.socket) -> float:
+        t0 = time.monotonic()
+        try:
+            while s.recv(4096):
+                pass
+        except (socket.timeout, ConnectionResetError):
+            pass
+        return time.monotonic() - t0
+
+    def test_stalled_body_is_cut_after_the_idle_timeout(self):
+        # A body that stops arriving is cut body_timeout_ms (1.5 s here) after its last byte, with no
+        # answer (nginx's client_body_timeout), whether an API form or a streamed upload.
+        cases = (
+            ("form", b"POST /douyin/user/register/ HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nusername=a"),
+            ("upload", f"POST /douyin/publish/action/?token={self.a.token} HTTP/1.1\r\nHost: x\r\n"
+                       f"Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 100000\r\n\r\n"
+                       f"--XyZ\r\nContent-Disposition: form-data; name=\"data\"; filename=\"v.mp4\"\r\n\r\n".encode()),
+        )
+        for name, stalled in cases:
+            with self.subTest(name), socket.create_connection((self.c.host, self.c.port), timeout=15) as s:
+                s.sendall(stalled)
+                elapsed = self.seconds_until_closed(s)
+                self.assertGreater(elapsed, 1.0, "cut before body_timeout_ms")
+                self.assertLess(elapsed, 6, "a stalled body held the connection past body_timeout_ms=1500")
+
+    def test_slow_but_steady_body_is_not_cut(self):
+        # The timeout is per silence, not per body: a form trickling in over 4 s (longer than the
+        # 1.5 s timeout, one byte every 0.5 s) is answered normally.
+        name = "slow_" + h.rand_suffix(6)
+        form = f"username={name}&password=pw".encode()
+        head = (f"POST /douyin/user/register/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded"
+                f"\r\nContent-Length: {len(form)}\r\nConnection: close\r\n\r\n").encode()
+        with socket.create_connection((self.c.host, self.c.port), timeout=15) as s:
+            s.sendall(head)
+            for byte in form[:8]:
+                time.sleep(0.5)
+                s.sendall(bytes([byte]))
+            s.sendall(form[8:])
+            answer = b""
+            while chunk := s.recv(65536):
+                answer += chunk
+        self.assertEqual(h.raw_json(answer)["status_code"], OK, answer)
+        self.c.login(name, "pw")
 
     def test_many_idle_connections_do_not_block(self):
         socks = [socket.create_connection((self.c.host, self.c.port), timeout=5) for _ in range(50)]
