@@ -82,6 +82,15 @@ TEST(RequestContextTest, BaseUrlFromPublicUrlOrASafeHost) {
   http::Request evil;
   evil.headers.emplace_back("host", "x\"><script>");
   EXPECT_EQ(RequestContext(evil, tokens, "").BaseUrl(), "http://127.0.0.1");
+  evil.local_authority = "192.0.2.7:8080";
+  EXPECT_EQ(RequestContext(evil, tokens, "").BaseUrl(), "http://192.0.2.7:8080");
+  http::Request without_host;
+  without_host.local_authority = "[::1]:9000";
+  EXPECT_EQ(RequestContext(without_host, tokens, "").BaseUrl(), "http://[::1]:9000");
+  http::Request empty_host;
+  empty_host.headers.emplace_back("host", "");
+  empty_host.local_authority = "127.0.0.1:8081";
+  EXPECT_EQ(RequestContext(empty_host, tokens, "").BaseUrl(), "http://127.0.0.1:8081");
 }
 
 TEST(ApiEnvelopeTest, ErrorsCarryCodeAndPublicMessageOnly) {

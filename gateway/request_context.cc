@@ -29,8 +29,16 @@ RequestContext::RequestContext(const http::Request& request, const security::Tok
     base_url_ = public_url;
     while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
   } else {
+    // Without a usable Host (HTTP/1.0, empty, hostile) the URL names the address and port this
+    // client reached, so media links keep working and never lose the port.
     const auto host = request.Header("host");
-    base_url_ = "http://" + std::string(host && IsSafeHost(*host) ? *host : "127.0.0.1");
+    if (host && IsSafeHost(*host)) {
+      base_url_ = "http://" + std::string(*host);
+    } else if (!request.local_authority.empty()) {
+      base_url_ = "http://" + request.local_authority;
+    } else {
+      base_url_ = "http://127.0.0.1";
+    }
   }
 }
 

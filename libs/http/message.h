@@ -66,6 +66,9 @@ struct Request {
   std::optional<UploadedFile> upload;
   std::string request_id;
   std::string remote_address;
+  /// The server's own end of the connection as a URL authority ("127.0.0.1:8080", "[::1]:8080"):
+  /// where this client reached us, for absolute URLs when the request names no usable Host.
+  std::string local_authority;
 
   /// First header named `name` (lower case), if any.
   std::optional<std::string_view> Header(std::string_view name) const;

@@ -371,6 +371,12 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
   if (const auto endpoint = stream.socket().remote_endpoint(ec); !ec) {
     remote = endpoint.address().to_string();
   }
+  std::string local;
+  if (const auto endpoint = stream.socket().local_endpoint(ec); !ec) {
+    const auto address = endpoint.address();
+    local = (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+            std::to_string(endpoint.port());
+  }
   beast::flat_buffer buffer;
   // An answer to a request that never reached a handler; the connection ends after it. It is
   // written after the loop, never from a temporary inside a co_await expression (GCC 12
@@ -397,6 +403,7 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
     Request request;
     request.request_id = id_prefix + "-" + std::to_string(++next_request);
     request.remote_address = remote;
+    request.local_authority = local;
     if (ec) {
       if (ec == bhttp::error::header_limit) {
         rejection = Response::Text(431, "request header fields too large\n");

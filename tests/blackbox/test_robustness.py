@@ -270,6 +270,20 @@ class RobustnessTests(h.ServerCase):
         self.assertEqual(h.raw_json(answer)["status_code"], OK, answer)
         self.c.login(name, "pw")
 
+    def test_media_urls_keep_the_port_without_a_usable_host(self):
+        # HTTP/1.0 without Host, an empty Host and a hostile one: URLs name the address and port the
+        # client reached, never "http://127.0.0.1/..." without the port.
+        expected = f"http://127.0.0.1:{self.c.port}/media/"
+        for name, host_line in (("http/1.0", b""), ("empty", b"Host: \r\n"), ("hostile", b"Host: x\"><b>\r\n")):
+            with self.subTest(name):
+                version = b"HTTP/1.0" if name == "http/1.0" else b"HTTP/1.1"
+                d = h.raw_json(self.raw(b"GET /douyin/feed/ " + version + b"\r\n" + host_line +
+                                        b"Connection: close\r\n\r\n"))
+                self.assertTrue(d["video_list"], d)
+                for video in d["video_list"]:
+                    self.assertTrue(video["play_url"].startswith(expected), video["play_url"])
+                    self.assertTrue(video["cover_url"].startswith(expected), video["cover_url"])
+
     def test_many_idle_connections_do_not_block(self):
         socks = [socket.create_connection((self.c.host, self.c.port), timeout=5) for _ in range(50)]
         try:
