@@ -143,6 +143,7 @@ Status Connection::CheckpointPassive() {
 std::int64_t Connection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 
 int Connection::ChangedRows() const { return sqlite3_changes(db_); }
+bool Connection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 Status ApplyMigrations(Connection& connection, std::span<const EmbeddedFile> migrations,
                        const std::string& label) {
@@ -234,6 +235,10 @@ Database::Lease::Lease(Database& db) : db_(db) {
 }
 
 Database::Lease::~Lease() {
+  // A read transaction changes nothing, so ending it by ROLLBACK is as good as COMMIT, and
+  // ROLLBACK cannot be refused for statements still pending.
+  if (connection_->InTransaction()) (void)connection_->Execute("ROLLBACK");
+  connection_->SetDeadline(std::nullopt);
   {
     std::lock_guard lock(db_.readers_mutex_);
     db_.idle_readers_.push_back(connection_);

@@ -71,6 +71,8 @@ class Connection {
   Status Execute(const std::string& sql);
   std::int64_t LastInsertRowId() const;
   int ChangedRows() const;
+  /// True between BEGIN and its COMMIT or ROLLBACK.
+  bool InTransaction() const;
 
   /// Interrupts statements running past `deadline` (slow SQL is cut off, not waited for).
   void SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline);
@@ -130,13 +132,10 @@ class Database {
   template <class Work>
   auto Read(Work&& work) -> decltype(work(std::declval<Connection&>())) {
     if (NonBlockingScope::RefuseBlocking()) return WouldBlock();
-    Lease lease(*this);
+    Lease lease(*this);  // its end closes the transaction however `work` leaves, even by throwing
     lease->SetDeadline(std::chrono::steady_clock::now() + options_.statement_timeout);
     MINITOK_RETURN_IF_ERROR(lease->Execute("BEGIN"));
-    auto result = work(*lease);
-    (void)lease->Execute("COMMIT");
-    lease->SetDeadline(std::nullopt);
-    return result;
+    return work(*lease);
   }
 
   const std::string& path() const { return options_.path; }
@@ -145,6 +144,8 @@ class Database {
  private:
   static Error WouldBlock() { return MakeError(Code::kWouldBlock, "the server is busy, please try again"); }
 
+  /// A reader connection borrowed from the pool. It goes back outside any transaction and
+  /// without a deadline, whatever happened while it was out.
   class Lease {
    public:
     explicit Lease(Database& db);

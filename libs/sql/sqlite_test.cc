@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <stdexcept>
 #include <thread>
 
 namespace minitok::sql {
@@ -70,6 +71,35 @@ TEST_F(DatabaseTest, RollsBackWhenWorkFails) {
   });
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(*count, 0);
+}
+
+TEST_F(DatabaseTest, AReadThatThrowsLeavesNoTransactionOpenOnItsReader) {
+  auto db = Database::Open({.path = Path(), .readers = 1}, kMigrations);
+  ASSERT_TRUE(db.ok());
+  const auto count_rows = [&] {
+    return (*db)->Read([](Connection& c) -> Result<std::int64_t> {
+      MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare("SELECT COUNT(*) FROM t"));
+      MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
+      if (!row) return InternalError("no count");
+      return select.ColumnInt(0);
+    });
+  };
+  ASSERT_EQ(count_rows().value(), 0);
+  // The work starts reading (taking a snapshot), then throws mid-statement.
+  EXPECT_THROW((void)(*db)->Read([](Connection& c) -> Status {
+    auto select = c.Prepare("SELECT COUNT(*) FROM t").value();
+    (void)select.Step();
+    throw std::runtime_error("thrown inside a read");
+  }),
+               std::runtime_error);
+  ASSERT_TRUE((*db)->Write([](Connection& c) -> Status {
+    MINITOK_ASSIGN_OR_RETURN(auto insert, c.Prepare("INSERT INTO t (v) VALUES ('after')"));
+    return insert.Run();
+  }).ok());
+  // The only reader must start a fresh snapshot: no "transaction within a transaction", no stale count.
+  const auto after = count_rows();
+  ASSERT_TRUE(after.ok()) << after.error().detail;
+  EXPECT_EQ(*after, 1);
 }
 
 TEST_F(DatabaseTest, ConcurrentWritesShareCommitsAndFailOnlyAlone) {
