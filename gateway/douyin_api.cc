@@ -46,7 +46,7 @@ Result<ListQuery> ReadList(const RequestContext& ctx, std::string_view id_name, 
   ListQuery query;
   MINITOK_ASSIGN_OR_RETURN(query.id, ctx.RequiredId(id_name));
   MINITOK_ASSIGN_OR_RETURN(query.page, ctx.Paging(cap));
-  query.viewer = ctx.Viewer();
+  MINITOK_ASSIGN_OR_RETURN(query.viewer, ctx.Viewer());
   return query;
 }
 
@@ -203,7 +203,7 @@ Response DouyinApi::Feed(Request& request) {
   auto latest = ctx.OptionalTime("latest_time");
   if (!latest.ok()) return Fail(request, latest.error(), "video_list");
   const std::int64_t now = clock_.NowMs();
-  const std::int64_t viewer = ctx.Viewer();
+  const std::int64_t viewer = ctx.ViewerOrAnonymous();
   auto page = services_.videos.Feed(ClientTimeToMs(latest->value_or(0), now), kFeedPageSize);
   if (!page.ok()) return Fail(request, page.error(), "video_list");
   const std::int64_t next_time = page->next_time_ms;
@@ -248,7 +248,9 @@ Response DouyinApi::UserInfo(Request& request) {
   const RequestContext ctx(request, tokens_, options_.public_url);
   auto requested = ctx.OptionalInt("user_id");
   if (!requested.ok()) return Fail(request, requested.error());
-  std::int64_t viewer = ctx.Viewer();
+  auto looking = ctx.Viewer();
+  if (!looking.ok()) return Fail(request, looking.error());
+  std::int64_t viewer = *looking;
   std::int64_t user_id = requested->value_or(0);
   if (user_id == 0) {
     // The official demo asks with only a token: answer for its owner.

@@ -24,14 +24,17 @@ TEST(RequestContextTest, TokenPrecedenceIsHeaderThenBodyThenQuery) {
   security::TokenCodec tokens(std::string(kSecret), 60, clock);
   http::Request request;
   request.params.AddQuery("token", tokens.Issue(1));
-  EXPECT_EQ(RequestContext(request, tokens, "").Viewer(), 1);
+  EXPECT_EQ(RequestContext(request, tokens, "").Viewer().value(), 1);
   request.params.AddBody("token", tokens.Issue(2));
-  EXPECT_EQ(RequestContext(request, tokens, "").Viewer(), 2);
+  EXPECT_EQ(RequestContext(request, tokens, "").Viewer().value(), 2);
   request.headers.emplace_back("authorization", "Bearer " + tokens.Issue(3));
-  EXPECT_EQ(RequestContext(request, tokens, "").Viewer(), 3);
+  EXPECT_EQ(RequestContext(request, tokens, "").Viewer().value(), 3);
   http::Request bad;
   bad.params.AddQuery("token", "garbage");
-  EXPECT_EQ(RequestContext(bad, tokens, "").Viewer(), 0);
+  EXPECT_EQ(RequestContext(http::Request{}, tokens, "").Viewer().value(), 0);
+  // Present but invalid: an error everywhere, except where anonymity is the fallback (the feed).
+  EXPECT_EQ(RequestContext(bad, tokens, "").Viewer().error().code, Code::kUnauthenticated);
+  EXPECT_EQ(RequestContext(bad, tokens, "").ViewerOrAnonymous(), 0);
   EXPECT_EQ(RequestContext(bad, tokens, "").Authenticate().error().code, Code::kUnauthenticated);
 }
 

@@ -112,11 +112,15 @@ Result<std::int64_t> RequestContext::Authenticate() const {
   return tokens_.Verify(*token);
 }
 
-std::int64_t RequestContext::Viewer() const {
+Result<std::int64_t> RequestContext::Viewer() const {
   const auto token = Token();
-  if (!token) return 0;
-  auto user = tokens_.Verify(*token);
-  return user.ok() ? *user : 0;
+  if (!token) return std::int64_t{0};
+  return tokens_.Verify(*token);
+}
+
+std::int64_t RequestContext::ViewerOrAnonymous() const {
+  const auto viewer = Viewer();
+  return viewer.ok() ? *viewer : 0;
 }
 
 std::int64_t ClientTimeToMs(std::int64_t value, std::int64_t now_ms) {

@@ -37,8 +37,12 @@ class RequestContext {
   std::optional<std::string_view> Token() const;
   /// The caller's user id; kUnauthenticated when there is no valid token.
   Result<std::int64_t> Authenticate() const;
-  /// The caller's user id, or 0 for anonymous (a missing or invalid token).
-  std::int64_t Viewer() const;
+  /// Who is looking: the token's user, 0 without a token; a token that is present but invalid or
+  /// expired is kUnauthenticated (the client must sign in again, not be silently demoted).
+  Result<std::int64_t> Viewer() const;
+  /// The same, except that an invalid token reads as anonymous: for the feed, the home screen
+  /// that must always work.
+  std::int64_t ViewerOrAnonymous() const;
 
   /// "http://host:port" from --public-url or the Host header, with no trailing slash.
   const std::string& BaseUrl() const { return base_url_; }

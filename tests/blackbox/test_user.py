@@ -44,9 +44,9 @@ class UserTests(h.ServerCase):
         b = self.c.new_user("b")
         u = self.c.user_info(user_id=a.id)["user"]
         self.assertEqual((u["id"], u["name"], u["is_follow"]), (a.id, a.name, False))
-        u = self.c.user_info(user_id=a.id, token="garbage.token.value")["user"]
-        self.assertEqual(u["id"], a.id)
-        self.assertFalse(u["is_follow"])
+        # a token that is present but invalid is not silently demoted to anonymous: sign in again
+        d = self.c.user_info(user_id=a.id, token="garbage.token.value", expect=UNAUTH)
+        self.assertIn("log in again", d["status_msg"])
         u = self.c.user_info(user_id=a.id, token=b.token)["user"]
         self.assertEqual(u["id"], a.id)
         self.c.user_info(user_id=999999, token=b.token, expect=NOT_FOUND)
@@ -226,6 +226,38 @@ class UserTests(h.ServerCase):
         d = self.c.feed(token="garbage")
         self.assertIsInstance(d["video_list"], list)
 
+    def test_invalid_token_is_refused_on_every_route_but_the_feed(self):
+        # Every route that takes a token answers a present-but-invalid one with 10002 "log in again"
+        # (lists with their list empty), in the query, the body and the Authorization header alike.
+        a = self.c.new_user("inv")
+        routes = [
+            ("GET", "/douyin/user/", {"user_id": a.id}, None),
+            ("POST", "/douyin/publish/action/", {"title": "t"}, None),
+            ("GET", "/douyin/publish/list/", {"user_id": a.id}, "video_list"),
+            ("POST", "/douyin/favorite/action/", {"video_id": 1, "action_type": 1}, None),
+            ("GET", "/douyin/favorite/list/", {"user_id": a.id}, "video_list"),
+            ("POST", "/douyin/comment/action/", {"video_id": 1, "action_type": 1, "comment_text": "x"}, None),
+            ("GET", "/douyin/comment/list/", {"video_id": 1}, "comment_list"),
+            ("POST", "/douyin/relation/action/", {"to_user_id": a.id, "action_type": 1}, None),
+            ("GET", "/douyin/relation/follow/list/", {"user_id": a.id}, "user_list"),
+            ("GET", "/douyin/relation/follower/list/", {"user_id": a.id}, "user_list"),
+            ("GET", "/douyin/relation/friend/list/", {"user_id": a.id}, "user_list"),
+            ("POST", "/douyin/message/action/", {"to_user_id": a.id, "action_type": 1, "content": "x"}, None),
+            ("GET", "/douyin/message/chat/", {"to_user_id": a.id}, "message_list"),
+        ]
+        for method, path, params, list_key in routes:
+            for where in ("query", "header"):
+                with self.subTest(path=path, where=where):
+                    if where == "query":
+                        d = self.c.api(method, path, query={**params, "token": "garbage"}, expect=UNAUTH)
+                    else:
+                        d = self.c.api(method, path, query=params, bearer="garbage", expect=UNAUTH)
+                    self.assertIn("log in again", d["status_msg"])
+                    if list_key:
+                        self.assertEqual(d[list_key], [], d)
+        # without any token a public list answers as before
+        self.assertEqual(self.c.api("GET", "/douyin/publish/list/", query={"user_id": a.id})["status_code"], OK)
+
 
 class TokenExpiry(h.ServerCase):
     server_kwargs = {"config": {"token_ttl_seconds": 1}}
@@ -247,9 +279,9 @@ class TokenExpiry(h.ServerCase):
         self.c.follow(tok, uid, expect=UNAUTH)
         self.c.send(tok, uid, "hi", expect=UNAUTH)
         self.c.publish(tok, "expired", expect=UNAUTH)
-        # feed / lists treat an invalid token as anonymous
+        # only the feed (the home screen) treats an expired token as anonymous; lists ask to sign in again
         self.c.feed(token=tok, expect=OK)
-        self.c.publish_list(uid, token=tok, expect=OK)
+        self.c.publish_list(uid, token=tok, expect=UNAUTH)
         # a new login gives a working token again
         self.c.user_info(token=self.c.login(name, "pw")["token"], expect=OK)
 
