@@ -56,6 +56,34 @@ Result<DataLayout> PrepareDataDir(const std::string& data_dir) {
   return layout;
 }
 
+UndoUnlessStarted::UndoUnlessStarted(const std::string& data_dir) {
+  std::error_code ec;
+  fs::path root = fs::absolute(data_dir, ec);
+  if (ec) return;
+  if (fs::exists(root, ec)) {
+    if (fs::is_directory(root, ec) && fs::is_empty(root, ec) && !ec) {
+      undo_ = root;
+      contents_only_ = true;
+    }
+    return;
+  }
+  if (ec) return;
+  // The top-most ancestor that does not exist yet: create_directories makes it and all below.
+  root = root.lexically_normal();
+  while (root.has_relative_path() && !fs::exists(root.parent_path(), ec) && !ec) root = root.parent_path();
+  if (!ec) undo_ = root;
+}
+
+UndoUnlessStarted::~UndoUnlessStarted() {
+  if (started_ || undo_.empty()) return;
+  std::error_code ec;
+  if (!contents_only_) {
+    fs::remove_all(undo_, ec);
+    return;
+  }
+  for (const auto& entry : fs::directory_iterator(undo_, ec)) fs::remove_all(entry.path(), ec);
+}
+
 Result<std::string> LoadSecret(const config::ServerConfig& config, const fs::path& path) {
   if (!config.jwt_secret.empty()) return config.jwt_secret;
   if (std::ifstream in(path); in) {

@@ -24,6 +24,26 @@ struct DataLayout {
 /// Creates the folders if needed and clears leftovers of interrupted uploads.
 Result<DataLayout> PrepareDataDir(const std::string& data_dir);
 
+/// Undoes what a start put on disk unless the start completes: a `serve` that fails (a port in
+/// use, a database it refuses) leaves no new data folder behind. Made before PrepareDataDir; it
+/// touches only a folder that was absent (removing every folder the start created above it too)
+/// or empty (emptying it again).
+class UndoUnlessStarted {
+ public:
+  explicit UndoUnlessStarted(const std::string& data_dir);
+  ~UndoUnlessStarted();
+  UndoUnlessStarted(const UndoUnlessStarted&) = delete;
+  UndoUnlessStarted& operator=(const UndoUnlessStarted&) = delete;
+
+  /// The start completed: keep everything.
+  void Started() { started_ = true; }
+
+ private:
+  std::filesystem::path undo_;  ///< empty: the folder held something already
+  bool contents_only_ = false;
+  bool started_ = false;
+};
+
 /// The layout of a folder that already holds minitok data (every service's database), touching
 /// nothing; an error naming what is missing otherwise.
 Result<DataLayout> ExistingDataDir(const std::string& data_dir);
@@ -34,7 +54,6 @@ Result<std::string> LoadSecret(const config::ServerConfig& config, const std::fi
 /// Sets the process time zone (for comment dates). Call before starting threads.
 Status ApplyTimeZone(const std::string& zone);
 
-/// Opens (and migrates) one service's database.
 /// Opens (and migrates) <db>/<name>.db with `options` (whose path this fills in).
 Result<std::unique_ptr<sql::Database>> OpenDatabase(const DataLayout& layout, const std::string& name,
                                                     std::span<const EmbeddedFile> migrations,

@@ -71,6 +71,7 @@ int Serve(const config::ServerConfig& config) {
   if (auto zone = ApplyTimeZone(config.time_zone); !zone.ok()) return Fail(logger, zone.error());
   auto listen = SplitListen(config.listen);
   if (!listen.ok()) return Fail(logger, listen.error());
+  UndoUnlessStarted undo(config.data_dir);  // made first, so it is undone last, after every file closed
   auto layout = PrepareDataDir(config.data_dir);
   if (!layout.ok()) return Fail(logger, layout.error());
   auto secret = LoadSecret(config, layout->secret);
@@ -198,6 +199,7 @@ int Serve(const config::ServerConfig& config) {
                       workers, hashing, logger);
   auto port = server.Listen();
   if (!port.ok()) return Fail(logger, port.error());
+  undo.Started();
 
   pipeline.Start();
   // The caches fill from the databases in the background, so that the first minutes after a

@@ -4,8 +4,10 @@ log hygiene (one JSON object per request line, never a token or password)."""
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
+import tempfile
 import time
 import unittest
 
@@ -162,6 +164,38 @@ class LifecycleTests(unittest.TestCase):
         # restored: starts again, data intact
         s.start()
         s.stop()
+
+    def test_failed_start_leaves_no_new_data_folder(self):
+        # A port in use: exit 1 with a message, and the disk as it was: an absent folder (and the
+        # absent folders above it) stays absent, an empty one stays empty, one with data keeps it.
+        with h.socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            busy = ["--listen", f"127.0.0.1:{taken.getsockname()[1]}"]
+            parent = tempfile.mkdtemp(prefix="minitok-bb-undo-")
+            try:
+                absent = os.path.join(parent, "new", "deeper", "data")
+                empty = os.path.join(parent, "empty")
+                os.mkdir(empty)
+                for folder in (absent, empty):
+                    rc, err = self.new_server(data_dir=folder, extra_args=busy).start_expect_failure()
+                    self.assertNotEqual(rc, 0, folder)
+                    self.assertIn("127.0.0.1", err, f"the refusal must name the address: {err[-500:]!r}")
+                self.assertEqual(sorted(os.listdir(parent)), ["empty"], "a failed start left folders behind")
+                self.assertEqual(os.listdir(empty), [], "a failed start left files in an empty folder")
+                used = self.new_server(data_dir=os.path.join(parent, "used"))
+                used.start()
+                kept = used.client().new_user("kept")
+                used.stop()
+                before = sorted(os.listdir(os.path.join(parent, "used", "db")))
+                rc, _ = self.new_server(data_dir=os.path.join(parent, "used"), extra_args=busy).start_expect_failure()
+                self.assertNotEqual(rc, 0)
+                self.assertEqual(sorted(os.listdir(os.path.join(parent, "used", "db"))), before)
+                used.start()
+                used.client().login(kept.name, kept.password)
+                used.stop()
+            finally:
+                shutil.rmtree(parent, ignore_errors=True)
 
     def test_sigint_exits_zero(self):
         s = self.new_server()
