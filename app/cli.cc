@@ -22,7 +22,7 @@ Usage:
 Run `minitok <command> --help` for a command's options.
 )";
 
-constexpr const char* kSeedHelp = R"(Usage: minitok seed --data-dir DIR [options]
+constexpr const char* kSeedHelp = R"(Usage: minitok seed [--data-dir DIR] [options]
 
 Fills an EMPTY data folder with benchmark data: users seed1..seedN (password "seed-password"),
 ready videos sharing one media file, likes, comments, follows and messages, skewed towards low
@@ -42,11 +42,16 @@ Options:
   --help                this text
 )";
 
-constexpr const char* kVerifyHelp = R"(Usage: minitok verify --data-dir DIR [--config FILE]
+constexpr const char* kVerifyHelp = R"(Usage: minitok verify [--data-dir DIR] [--config FILE]
 
 Recounts every counter (work_count, favorite_count, total_favorited, comment_count,
 follow_count, follower_count) from the rows and compares. Exit code 0 when all are exact.
-Run it on a stopped server's data folder.
+Run it on a stopped server's data folder (one in use is refused); it changes nothing.
+
+Options:
+  --data-dir DIR        the folder to check (default ./data)
+  --config FILE         JSON config
+  --help                this text
 )";
 
 constexpr const char* kServeHelp = R"(Usage: minitok serve [options]

@@ -1,6 +1,12 @@
 #include "app/data_folder.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <cstdlib>
 #include <ctime>
@@ -26,6 +32,7 @@ Result<DataLayout> LayoutOf(const std::string& data_dir) {
   layout.media = layout.root / "media";
   layout.uploads = layout.root / "tmp";
   layout.secret = layout.root / "jwt-secret";
+  layout.lock = layout.root / ".lock";
   return layout;
 }
 
@@ -56,6 +63,35 @@ Result<DataLayout> PrepareDataDir(const std::string& data_dir) {
   return layout;
 }
 
+Result<FolderLock> FolderLock::Take(const std::string& data_dir, bool create) {
+  MINITOK_ASSIGN_OR_RETURN(const auto layout, LayoutOf(data_dir));
+  if (create) {
+    std::error_code ec;
+    fs::create_directories(layout.root, ec);
+    if (ec) return MakeError(Code::kInvalidArgument, "cannot create " + layout.root.string() + ": " + ec.message());
+  }
+  const int fd = ::open(layout.lock.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+  if (fd < 0 && errno == ENOENT && !create) return FolderLock(-1);
+  if (fd < 0) return MakeError(Code::kFailedPrecondition, "cannot open " + layout.lock.string() + ": " + std::strerror(errno));
+  // flock, not fcntl locks: it belongs to this descriptor, so no other code of this process
+  // closing the same file can drop it by accident.
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    ::close(fd);
+    if (error == EWOULDBLOCK) {
+      return MakeError(Code::kFailedPrecondition, layout.root.string() +
+                                                      " is in use by another minitok process: stop it first, or "
+                                                      "use another --data-dir");
+    }
+    return MakeError(Code::kFailedPrecondition, "cannot lock " + layout.lock.string() + ": " + std::strerror(error));
+  }
+  return FolderLock(fd);
+}
+
+FolderLock::~FolderLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
 UndoUnlessStarted::UndoUnlessStarted(const std::string& data_dir) {
   std::error_code ec;
   fs::path root = fs::absolute(data_dir, ec);
@@ -75,7 +111,7 @@ UndoUnlessStarted::UndoUnlessStarted(const std::string& data_dir) {
 }
 
 UndoUnlessStarted::~UndoUnlessStarted() {
-  if (started_ || undo_.empty()) return;
+  if (keep_ || undo_.empty()) return;
   std::error_code ec;
   if (!contents_only_) {
     fs::remove_all(undo_, ec);

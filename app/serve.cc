@@ -72,6 +72,11 @@ int Serve(const config::ServerConfig& config) {
   auto listen = SplitListen(config.listen);
   if (!listen.ok()) return Fail(logger, listen.error());
   UndoUnlessStarted undo(config.data_dir);  // made first, so it is undone last, after every file closed
+  auto folder_lock = FolderLock::Take(config.data_dir, true);
+  if (!folder_lock.ok()) {
+    undo.Keep();  // another process's folder
+    return Fail(logger, folder_lock.error());
+  }
   auto layout = PrepareDataDir(config.data_dir);
   if (!layout.ok()) return Fail(logger, layout.error());
   auto secret = LoadSecret(config, layout->secret);
@@ -199,7 +204,7 @@ int Serve(const config::ServerConfig& config) {
                       workers, hashing, logger);
   auto port = server.Listen();
   if (!port.ok()) return Fail(logger, port.error());
-  undo.Started();
+  undo.Keep();
 
   pipeline.Start();
   // The caches fill from the databases in the background, so that the first minutes after a

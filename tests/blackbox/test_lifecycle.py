@@ -197,6 +197,27 @@ class LifecycleTests(unittest.TestCase):
             finally:
                 shutil.rmtree(parent, ignore_errors=True)
 
+    def test_one_data_folder_belongs_to_one_process(self):
+        # While a server works on a folder, a second server, seed and verify on it are refused with a
+        # message and change nothing; the first server goes on serving, and the folder is free after it.
+        s = self.new_server()
+        s.start()
+        c = s.client()
+        u = c.new_user("owner")
+        before = sorted(os.listdir(os.path.join(s.data_dir, "db")))
+        rc, err = self.new_server(data_dir=s.data_dir).start_expect_failure()
+        self.assertNotEqual(rc, 0)
+        self.assertIn("in use by another minitok process", err)
+        for command in (["seed", "--data-dir", s.data_dir, "--users", "2", "--videos", "1"],
+                        ["verify", "--data-dir", s.data_dir]):
+            res = h.run_cli(*command)
+            self.assertNotEqual(res.returncode, 0, command)
+            self.assertIn("in use by another minitok process", res.stderr, command)
+        self.assertEqual(sorted(os.listdir(os.path.join(s.data_dir, "db"))), before)
+        c.login(u.name, u.password)
+        s.stop()
+        self.assertEqual(h.run_cli("verify", "--data-dir", s.data_dir).returncode, 0)
+
     def test_sigint_exits_zero(self):
         s = self.new_server()
         s.start()

@@ -1,11 +1,29 @@
 """`minitok seed` and `minitok verify`: a benchmark data folder is filled, served, and its
 counters audited; a tampered counter is caught; a non-empty folder is refused."""
 import os
+import re
 import sqlite3
 import tempfile
 import unittest
 
 import harness as h
+
+
+class CommandLineDocsTests(unittest.TestCase):
+    def test_readme_usage_and_help_name_the_same_options(self):
+        # The README's usage block and each command's --help list the same options, both with
+        # --data-dir optional (default ./data).
+        readme = open(os.path.join(os.path.dirname(__file__), "..", "..", "README.md"), encoding="utf-8").read()
+        usage = readme.split("```\nminitok serve", 1)[1].split("```", 1)[0]
+        for command in ("serve", "seed", "verify"):
+            with self.subTest(command):
+                lines = ("minitok serve" + usage).split("\nminitok ")
+                line = next(l for l in lines if l.removeprefix("minitok ").startswith(command + " "))
+                help_text = h.run_cli(command, "--help").stdout
+                self.assertEqual(set(re.findall(r"--[a-z][a-z-]+", line)) | {"--help"},
+                                 set(re.findall(r"--[a-z][a-z-]+", help_text)))
+                self.assertIn("[--data-dir DIR]", line)
+                self.assertIn("default ./data", help_text)
 
 
 class SeedTests(unittest.TestCase):
