@@ -50,6 +50,16 @@ Result<ListQuery> ReadList(const RequestContext& ctx, std::string_view id_name, 
   return query;
 }
 
+void WriteMessage(json::JsonWriter& out, const message::MessageRecord& message) {
+  out.BeginObject()
+      .Member("id", message.id)
+      .Member("to_user_id", message.to_user_id)
+      .Member("from_user_id", message.from_user_id)
+      .Member("content", message.content)
+      .Member("create_time", message.created_ms)
+      .EndObject();
+}
+
 void WriteComment(json::JsonWriter& out, const comment::CommentRecord& comment, const UserViews& users,
                   const ViewOptions& view) {
   out.BeginObject().Member("id", comment.id).Key("user");
@@ -192,6 +202,7 @@ void DouyinApi::AddRoutes(http::Router& router) {
   add("/douyin/relation/friend/list", Method::kGet, &DouyinApi::FriendList, Limited::kRead);
   add("/douyin/message/action", Method::kPost, &DouyinApi::MessageAction, Limited::kMessage);
   add("/douyin/message/chat", Method::kGet, &DouyinApi::MessageChat, Limited::kRead);
+  add("/douyin/message/conversations", Method::kGet, &DouyinApi::MessageConversations, Limited::kRead);
   router.AddPrefix({.pattern = "/media/",
                     .methods = {Method::kGet, Method::kHead},
                     .handler = [this](Request& request) { return Media(request); },
@@ -481,14 +492,34 @@ Response DouyinApi::MessageChat(Request& request) {
   if (!messages.ok()) return Fail(request, messages.error(), "message_list");
   auto body = BeginOk();
   body.Key("message_list").BeginArray();
-  for (const auto& m : *messages) {
-    body.BeginObject()
-        .Member("id", m.id)
-        .Member("to_user_id", m.to_user_id)
-        .Member("from_user_id", m.from_user_id)
-        .Member("content", m.content)
-        .Member("create_time", m.created_ms)
-        .EndObject();
+  for (const auto& m : *messages) WriteMessage(body, m);
+  body.EndArray();
+  return ApiOk(std::move(body));
+}
+
+Response DouyinApi::MessageConversations(Request& request) {
+  const RequestContext ctx(request, tokens_, options_.public_url);
+  auto user = ctx.Authenticate();
+  if (!user.ok()) return Fail(request, user.error(), "conversation_list");
+  auto page = ctx.Paging(kListCap);
+  if (!page.ok()) return Fail(request, page.error(), "conversation_list");
+  auto conversations = services_.messages.Conversations(*user, *page);
+  if (!conversations.ok()) return Fail(request, conversations.error(), "conversation_list");
+  std::vector<std::int64_t> peers;
+  peers.reserve(conversations->size());
+  for (const auto& conversation : *conversations) peers.push_back(conversation.peer_id);
+  auto users = LoadUsers(services_, peers, *user);
+  if (!users.ok()) return Fail(request, users.error(), "conversation_list");
+  const ViewOptions view{ctx.BaseUrl(), *user, &rendered_};
+  auto body = BeginOk();
+  body.Key("conversation_list").BeginArray();
+  for (const auto& conversation : *conversations) {
+    if (!conversation.message || !users->contains(conversation.peer_id)) continue;
+    body.BeginObject().Key("user");
+    WriteUser(body, *users, conversation.peer_id, view);
+    body.Key("last_message");
+    WriteMessage(body, *conversation.message);
+    body.EndObject();
   }
   body.EndArray();
   return ApiOk(std::move(body));

@@ -62,6 +62,8 @@ class DouyinApi {
   http::Response FriendList(http::Request& request);
   http::Response MessageAction(http::Request& request);
   http::Response MessageChat(http::Request& request);
+  /// A minitok extension: the viewer's conversations, newest first (the inbox).
+  http::Response MessageConversations(http::Request& request);
   http::Response Media(http::Request& request);
 
   /// Register and login share their shape: {user_id, token} or an error with both keys.

@@ -40,6 +40,9 @@ class MessageService {
   /// The latest message between `user_id` and each peer, in the order asked.
   virtual Result<std::vector<LatestMessage>> Latest(std::int64_t user_id,
                                                     std::span<const std::int64_t> peer_ids) = 0;
+  /// Everyone `user_id` has exchanged a message with (either direction), with the latest message
+  /// between them, that message's newest first.
+  virtual Result<std::vector<LatestMessage>> Conversations(std::int64_t user_id, Page page) = 0;
 };
 
 }  // namespace minitok::message

@@ -22,6 +22,11 @@ constexpr std::string_view kLatest =
     "SELECT id, from_user_id, to_user_id, content, created_ms FROM messages "
     "WHERE low_user_id = ? AND high_user_id = ? ORDER BY created_ms DESC LIMIT 1";
 
+constexpr std::string_view kConversations =
+    "SELECT m.id, m.from_user_id, m.to_user_id, m.content, m.created_ms, c.peer_id "
+    "FROM conversations c JOIN messages m ON m.id = c.last_message_id "
+    "WHERE c.user_id = ? ORDER BY c.last_ms DESC LIMIT ? OFFSET ?";
+
 constexpr std::size_t kMaxMessageCharacters = 1000;
 
 MessageRecord ReadMessage(const sql::Statement& s) {
@@ -96,6 +101,19 @@ Result<std::vector<LatestMessage>> MessageServiceSqlite::Latest(std::int64_t use
       latest.push_back({peer, row ? std::optional(ReadMessage(select)) : std::nullopt});
     }
     return latest;
+  });
+}
+
+Result<std::vector<LatestMessage>> MessageServiceSqlite::Conversations(std::int64_t user_id, Page page) {
+  return db_->Read([&](sql::Connection& c) -> Result<std::vector<LatestMessage>> {
+    MINITOK_ASSIGN_OR_RETURN(auto select, c.Prepare(kConversations));
+    select.Bind(1, user_id).Bind(2, page.limit).Bind(3, page.offset);
+    std::vector<LatestMessage> conversations;
+    for (;;) {
+      MINITOK_ASSIGN_OR_RETURN(const bool row, select.Step());
+      if (!row) return conversations;
+      conversations.push_back({select.ColumnInt(5), ReadMessage(select)});
+    }
   });
 }
 

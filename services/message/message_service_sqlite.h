@@ -21,6 +21,7 @@ class MessageServiceSqlite final : public MessageService {
                                           Page page) override;
   Result<std::vector<LatestMessage>> Latest(std::int64_t user_id,
                                             std::span<const std::int64_t> peer_ids) override;
+  Result<std::vector<LatestMessage>> Conversations(std::int64_t user_id, Page page) override;
 
  private:
   std::unique_ptr<sql::Database> db_;

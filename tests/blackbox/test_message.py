@@ -1,4 +1,4 @@
-"""message/action and message/chat: no friendship needed, both directions oldest first, pre_msg_time
+"""message/action, message/chat and message/conversations (the inbox): no friendship needed, both directions oldest first, pre_msg_time
 (ms and seconds, strictly newer), unique increasing create_time, 500-message cap."""
 
 import threading
@@ -31,6 +31,43 @@ class MessageTests(h.ServerCase):
         self.assertEqual(self.c.chat(c.token, b.id), [])
         # 0 means "no pre_msg_time"
         self.assertEqual([m["id"] for m in self.c.chat(a.token, b.id, 0)], [m["id"] for m in la])
+
+    def conversations(self, token, expect=OK, **query):
+        return self.c.api("GET", "/douyin/message/conversations/", query={"token": token, **query}, expect=expect)
+
+    def test_conversations_list_everyone_in_either_direction_newest_first(self):
+        # The inbox (a minitok extension): every peer with at least one message either way, friend or
+        # not, with the last message, ordered by it; the user as seen by the viewer (is_follow).
+        me, friend, stranger, other = (self.c.new_user(n) for n in ("cv_me", "cv_friend", "cv_stranger", "cv_other"))
+        self.c.follow(me.token, friend.id, 1)
+        self.c.follow(friend.token, me.id, 1)
+        self.c.send(me.token, friend.id, "hello friend")
+        self.c.send(stranger.token, me.id, "you do not follow me back")
+        self.c.send(friend.token, me.id, "hi back")
+        self.c.send(stranger.token, other.id, "not about me")
+        d = self.conversations(me.token)
+        listed = [(e["user"]["id"], e["last_message"]["content"], e["user"]["is_follow"])
+                  for e in d["conversation_list"]]
+        self.assertEqual(listed, [(friend.id, "hi back", True), (stranger.id, "you do not follow me back", False)])
+        for entry in d["conversation_list"]:
+            h.check_user(entry["user"], "conversation user")
+            h.check_message(entry["last_message"], "last_message")
+        self.assertEqual(d["conversation_list"][1]["last_message"]["to_user_id"], me.id)
+        # the stranger sees both of theirs; a new message moves a conversation to the top
+        self.assertEqual([e["user"]["id"] for e in self.conversations(stranger.token)["conversation_list"]],
+                         [other.id, me.id])
+        self.c.send(me.token, stranger.id, "now I answer")
+        self.assertEqual([e["user"]["id"] for e in self.conversations(me.token)["conversation_list"]],
+                         [stranger.id, friend.id])
+        # paging, and bad input: no token, an invalid one, a bad limit (each with its list empty)
+        self.assertEqual([e["user"]["id"] for e in self.conversations(me.token, limit=1, offset=1)["conversation_list"]],
+                         [friend.id])
+        for token, query, code in ((None, {}, UNAUTH), ("garbage", {}, UNAUTH), (me.token, {"limit": 0}, INVALID),
+                                   (me.token, {"offset": -1}, INVALID)):
+            params = dict(query, **({"token": token} if token else {}))
+            d = self.c.api("GET", "/douyin/message/conversations/", query=params, expect=code)
+            self.assertEqual(d["conversation_list"], [], d)
+        self.assertEqual(self.conversations(self.c.new_user("cv_nobody").token)["conversation_list"], [])
 
     def test_pre_msg_time(self):
         a, b = self.c.new_user("pa"), self.c.new_user("pb")
