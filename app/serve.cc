@@ -98,13 +98,16 @@ int Serve(const config::ServerConfig& config) {
   const gateway::AnswerCache answer_cache{answers, data_version};
   const sql::DatabaseOptions online{.readers = readers,
                                     .after_commit = [&data_version] { data_version.Bump(); },
-                                    .checkpoint_interval = std::chrono::milliseconds(250)};
+                                    .checkpoint_interval = std::chrono::milliseconds(250),
+                                    .durability = config.durability == "power-loss" ? sql::Durability::kPowerLoss
+                                                                                    : sql::Durability::kProcessCrash};
   auto user_db = OpenDatabase(*layout, "user", user::Migrations(), online);
   if (!user_db.ok()) return Fail(logger, user_db.error());
   auto video_db = OpenDatabase(*layout, "video", video::Migrations(),
                                {.readers = readers + static_cast<std::size_t>(config.media_workers),
                                 .after_commit = online.after_commit,
-                                .checkpoint_interval = online.checkpoint_interval});
+                                .checkpoint_interval = online.checkpoint_interval,
+                                .durability = online.durability});
   if (!video_db.ok()) return Fail(logger, video_db.error());
   auto favorite_db = OpenDatabase(*layout, "favorite", favorite::Migrations(), online);
   if (!favorite_db.ok()) return Fail(logger, favorite_db.error());

@@ -442,8 +442,9 @@ def count_rows(data, database, table):
         con.close()
 
 
-def sqlite_loop(work, seconds, sizes, data, n_tokens):
-    """The favorite transaction in a plain C loop, on a copy of the favorite.db minitok just had."""
+def sqlite_loop(work, seconds, sizes, data, n_tokens, synchronous):
+    """The favorite transaction in a plain C loop, on a copy of the favorite.db minitok just had,
+    with synchronous NORMAL (minitok's default) or FULL (its power-loss durability)."""
     exe = os.path.join(work, "sqlite_loop")
     subprocess.run(["cc", "-O2", "-o", exe, os.path.join(HERE, "sqlite_loop.c"), "-lsqlite3"], check=True)
     db_dir = os.path.join(work, "sqlite-loop")
@@ -455,14 +456,14 @@ def sqlite_loop(work, seconds, sizes, data, n_tokens):
     # the wrk run liked with users 1..T; the loop takes the next 1,000 users when there are enough
     first_user = n_tokens + 1 if sizes["users"] >= n_tokens + 1000 else 1
     p = subprocess.run(["taskset", "-c", SERVER_CORE, exe, db, str(seconds), str(sizes["users"]),
-                        str(sizes["videos"]), "0", str(first_user)],
+                        str(sizes["videos"]), "0", str(first_user), synchronous],
                        capture_output=True, text=True, timeout=seconds + 600)
     m = re.search(r"SQLITE_LOOP transactions=(\d+) inserted=(\d+) seconds=([\d.]+) tps=([\d.]+)", p.stdout)
     if p.returncode != 0 or not m:
         raise RuntimeError(f"sqlite_loop failed: {p.stdout}{p.stderr}")
     shutil.rmtree(db_dir, ignore_errors=True)
     return {"transactions": int(m.group(1)), "inserted": int(m.group(2)), "seconds": float(m.group(3)),
-            "tps": float(m.group(4)), "first_user": first_user}
+            "tps": float(m.group(4)), "first_user": first_user, "synchronous": synchronous}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -500,7 +501,8 @@ def parse_args():
     p.add_argument("--flood-connections", type=int, default=16,
                    help="connections of the login flood run beside the feed load (default 16)")
     p.add_argument("--only", default="",
-                   help="comma-separated subset of: nginx,reads,flood,login,writes,limits,sqlite (default all)")
+                   help="comma-separated subset of: nginx,reads,flood,login,writes,durable,limits,sqlite "
+                        "(default all)")
     p.add_argument("--from-data", metavar="DIR",
                    help="copy this already seeded data folder instead of seeding (needs --tokens-file and "
                         "the sizes it was seeded with)")
@@ -527,8 +529,8 @@ def ratio(value, base, *runs):
 
 def main():
     args = parse_args()
-    only = set(filter(None, args.only.split(","))) or {"nginx", "reads", "flood", "login", "writes", "limits",
-                                                         "sqlite"}
+    only = set(filter(None, args.only.split(","))) or {"nginx", "reads", "flood", "login", "writes", "durable",
+                                                         "limits", "sqlite"}
     sizes = resolve_sizes(args)
     if not os.path.exists(args.binary):
         sys.exit(f"no minitok binary at {args.binary}; build it first (scripts/build.sh release)")
@@ -541,7 +543,9 @@ def main():
                             "minitok_config": {"io_threads": 1, "worker_threads": 2, "rate_limits": LIMITS_OFF,
                                                **args.server_config},
                             "limits_config": {"io_threads": 1, "worker_threads": 2, "rate_limits": READS_LIMITED,
-                                              **args.server_config}},
+                                              **args.server_config},
+                            "durable_config": {"io_threads": 1, "worker_threads": 32, "rate_limits": LIMITS_OFF,
+                                               "durability": "power-loss", **args.server_config}},
                "scenarios": {}}
     sc = results["scenarios"]
     m = results["machine"]
@@ -670,22 +674,41 @@ def main():
                          "feed anonymous during login flood", "login_flood", "login flood (beside the feed)")
             drain_logins(base, users)
 
+        # Where each write scenario's pairs continue, so that no later run repeats a pair.
+        next_offset = {scenario: 0 for _, _, scenario, _, _ in WRITES}
+
+        def write_run(key, label, scenario, database, table):
+            offset = next_offset[scenario] + warm(base, scenario, offset=next_offset[scenario]) + 10 * conns
+            before = count_rows(data, database, table)
+            r = run(base, scenario, offset=offset, pid=server.pid)
+            next_offset[scenario] = offset + r["requests"] + 10 * conns  # wrk may build a few more
+            time.sleep(0.3)
+            applied = count_rows(data, database, table) - before
+            ok = r["requests"] - r["errors"]
+            r.update(label=label, rows_added=applied,
+                     rows_added_per_ok_pct=round(100 * applied / ok, 1) if ok else None)
+            sc[key] = r
+            show(key)
+            log(f"    {table} rows added: {applied} for {ok} ok answers")
+
         if "writes" in only:
             for key, label, scenario, database, table in WRITES:
-                offset = warm(base, scenario) + 10 * conns  # wrk may build a few more than it completes
-                before = count_rows(data, database, table)
-                r = run(base, scenario, offset=offset, pid=server.pid)
-                time.sleep(0.3)
-                applied = count_rows(data, database, table) - before
-                ok = r["requests"] - r["errors"]
-                r.update(label=label, rows_added=applied,
-                         rows_added_per_ok_pct=round(100 * applied / ok, 1) if ok else None)
-                sc[key] = r
-                show(key)
-                log(f"    {table} rows added: {applied} for {ok} ok answers")
+                write_run(key, label, scenario, database, table)
 
         results["rss_end"] = proc_memory(server.pid)
         children.stop_all()  # minitok is idle from here; stop it before the loop runs on its core
+
+        if "durable" in only:
+            # The same favorite action on a server whose every acknowledged write survives a power
+            # cut ("durability": "power-loss": one WAL fsync per grouped commit), on the same data.
+            log("favorite action with durability power-loss ...")
+            server, base = start_minitok(children, binary, data, work, args.server_log,
+                                         results["settings"]["durable_config"])
+            ours.clear()
+            ours.update({os.getpid(), server.pid})
+            write_run("favorite_action_power_loss", "favorite action, durability power-loss", "favorite",
+                      "favorite", "likes")
+            children.stop_all()
 
         if "limits" in only:
             # Servers with and without limits alternate (the VM drifts between runs), each started
@@ -737,17 +760,20 @@ def main():
             children.stop_all()
 
         if "sqlite" in only:
-            log(f"plain SQLite favorite loop on core {SERVER_CORE} for {dur} s ...")
-            others = Others(ours)
-            loop = sqlite_loop(work, dur, sizes, data, n_tokens)
-            loop["other_processes_cpu_pct"] = others.cpu_pct()
-            loop["disturbed"] = loop["other_processes_cpu_pct"] > DISTURBED_PCT
-            results["sqlite_favorite_loop"] = loop
-            log(f"  {loop['tps']:.0f} transactions/s")
-            fav = sc.get("favorite_action")
-            if fav:
-                fav["ratio"], fav["ratio_void"] = ratio(fav["rps"], loop["tps"], fav)
-                fav["ratio_to"] = "sqlite loop"
+            for synchronous, result_key, scenario_key in (("NORMAL", "sqlite_favorite_loop", "favorite_action"),
+                                                          ("FULL", "sqlite_favorite_loop_full",
+                                                           "favorite_action_power_loss")):
+                log(f"plain SQLite favorite loop (synchronous={synchronous}) on core {SERVER_CORE} for {dur} s ...")
+                others = Others(ours)
+                loop = sqlite_loop(work, dur, sizes, data, n_tokens, synchronous)
+                loop["other_processes_cpu_pct"] = others.cpu_pct()
+                loop["disturbed"] = loop["other_processes_cpu_pct"] > DISTURBED_PCT
+                results[result_key] = loop
+                log(f"  {loop['tps']:.0f} transactions/s")
+                fav = sc.get(scenario_key)
+                if fav:
+                    fav["ratio"], fav["ratio_void"] = ratio(fav["rps"], loop["tps"], fav)
+                    fav["ratio_to"] = f"sqlite loop, synchronous={synchronous}"
     except KeyboardInterrupt:
         log("interrupted; stopping")
         raise SystemExit(130)

@@ -2,13 +2,14 @@
  * compared with (bench/load/run.sh compiles it with `cc -O2 ... -lsqlite3` and pins it to the
  * server's core).
  *
- *   sqlite_loop DB_PATH SECONDS USERS VIDEOS [PRELOAD_LIKES [FIRST_USER]]
+ *   sqlite_loop DB_PATH SECONDS USERS VIDEOS [PRELOAD_LIKES [FIRST_USER [SYNCHRONOUS]]]
  *
  * If DB_PATH exists it is used as it is: run.sh passes a copy of the seeded (and benchmarked)
  * favorite.db, so that the loop works on the very tables minitok had. Otherwise it is created with
  * the favorite service's schema (services/favorite/migrations/001_init.sql) and PRELOAD_LIKES
  * random likes with their counters. It is opened the way minitok opens its databases (WAL,
- * synchronous=NORMAL, foreign_keys=ON, default cache). Then, for SECONDS, it runs the transaction
+ * synchronous=NORMAL, or FULL as with "durability": "power-loss" when SYNCHRONOUS is FULL;
+ * foreign_keys=ON, default cache). Then, for SECONDS, it runs the transaction
  * of FavoriteServiceSqlite::Like with prepared statements:
  *   BEGIN IMMEDIATE; INSERT OR IGNORE INTO likes ...; (if inserted) three counter upserts; COMMIT
  * over distinct (user, video) pairs walked like the wrk script does (1,000 users from FIRST_USER,
@@ -18,6 +19,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -98,8 +100,13 @@ static int like(int64_t user, int64_t video, int64_t author, int64_t ms, int own
 }
 
 int main(int argc, char **argv) {
-  if (argc < 5 || argc > 7) {
-    fprintf(stderr, "usage: sqlite_loop DB_PATH SECONDS USERS VIDEOS [PRELOAD_LIKES [FIRST_USER]]\n");
+  if (argc < 5 || argc > 8) {
+    fprintf(stderr, "usage: sqlite_loop DB_PATH SECONDS USERS VIDEOS [PRELOAD_LIKES [FIRST_USER [SYNCHRONOUS]]]\n");
+    return 2;
+  }
+  const int full_sync = argc > 7 && strcmp(argv[7], "FULL") == 0;
+  if (argc > 7 && !full_sync && strcmp(argv[7], "NORMAL") != 0) {
+    fprintf(stderr, "sqlite_loop: SYNCHRONOUS must be NORMAL or FULL\n");
     return 2;
   }
   const char *path = argv[1];
@@ -115,7 +122,8 @@ int main(int argc, char **argv) {
         "open");
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, 5000);
-  exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+  exec(full_sync ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                 : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
   if (fresh) exec(kSchema);
 
   insert_like = prepare("INSERT OR IGNORE INTO likes (user_id, video_id, author_id, created_ms) VALUES (?, ?, ?, ?)");

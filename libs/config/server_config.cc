@@ -111,6 +111,7 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
       {"max_video_seconds", IntField(&ServerConfig::max_video_seconds, "max_video_seconds")},
       {"media_workers", IntField(&ServerConfig::media_workers, "media_workers")},
       {"transcode_preset", StringField(&ServerConfig::transcode_preset, "transcode_preset")},
+      {"durability", StringField(&ServerConfig::durability, "durability")},
       {"transcode_crf", IntField(&ServerConfig::transcode_crf, "transcode_crf")},
       {"transcode_max_short_side", IntField(&ServerConfig::transcode_max_short_side, "transcode_max_short_side")},
       {"transcode_timeout_ms", IntField(&ServerConfig::transcode_timeout_ms, "transcode_timeout_ms")},
@@ -206,6 +207,9 @@ Status Validate(const ServerConfig& c) {
   if (c.min_free_disk_mb < 0) return MakeError(Code::kInvalidArgument, "min_free_disk_mb must not be negative");
   if (c.transcode_crf < 0 || c.transcode_crf > 51) {
     return MakeError(Code::kInvalidArgument, "transcode_crf must be between 0 and 51");
+  }
+  if (c.durability != "crash" && c.durability != "power-loss") {
+    return MakeError(Code::kInvalidArgument, "durability must be \"crash\" or \"power-loss\"");
   }
   static constexpr std::string_view kPresets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
                                                   "medium", "slow", "slower", "veryslow"};

@@ -32,6 +32,10 @@ struct ServerConfig {
   /// IANA zone used for comment create_date (MM-DD).
   std::string time_zone = "UTC";
 
+  /// What an acknowledged write survives: "crash" (a crash of the process; a power cut may lose
+  /// the last fraction of a second) or "power-loss" (an fsync per grouped commit).
+  std::string durability = "crash";
+
   std::int64_t token_ttl_seconds = 30LL * 24 * 3600;
   /// Overrides the secret kept in <data_dir>/jwt-secret.
   std::string jwt_secret;

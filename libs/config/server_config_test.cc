@@ -18,6 +18,15 @@ TEST(ServerConfigTest, ABodyThatStopsArrivingIsCutWithinNginxsDefaultMinute) {
   EXPECT_LE(ServerConfig{}.body_timeout_ms, 60000);
 }
 
+TEST(ServerConfigTest, DurabilityIsCrashByDefaultOrPowerLossAndNothingElse) {
+  ServerConfig c;
+  EXPECT_EQ(c.durability, "crash");
+  ASSERT_TRUE(MergeJsonText(R"({"durability":"power-loss"})", c).ok());
+  EXPECT_TRUE(Validate(c).ok());
+  ASSERT_TRUE(MergeJsonText(R"({"durability":"fsync"})", c).ok());
+  EXPECT_FALSE(Validate(c).ok());
+}
+
 TEST(ServerConfigTest, RefusesUnknownKeysWrongTypesAndBadRanges) {
   ServerConfig c;
   EXPECT_FALSE(MergeJsonText(R"({"lsten":"x"})", c).ok());

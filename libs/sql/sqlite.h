@@ -57,13 +57,20 @@ class Statement {
 };
 
 /// One sqlite3 connection with its statement cache. Used by one thread at a time.
+/// What an acknowledged commit survives.
+enum class Durability {
+  kProcessCrash,  ///< WAL + synchronous=NORMAL: a crash of the process; a power cut may drop the last commits
+  kPowerLoss,     ///< WAL + synchronous=FULL: the WAL is fsynced at every (grouped) commit
+};
+
 class Connection {
  public:
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only);
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only,
+                                                  Durability durability = Durability::kProcessCrash);
 
   /// Returns the cached statement for `sql` (prepared on first use).
   Result<Statement> Prepare(std::string_view sql);
@@ -96,6 +103,7 @@ struct DatabaseOptions {
   std::function<void()> after_commit;
   /// How often a background thread checkpoints the WAL (0: SQLite checkpoints inside commits).
   std::chrono::milliseconds checkpoint_interval{0};
+  Durability durability = Durability::kProcessCrash;
 };
 
 /// A service's database. Safe to use from any thread.

@@ -102,6 +102,22 @@ TEST_F(DatabaseTest, AReadThatThrowsLeavesNoTransactionOpenOnItsReader) {
   EXPECT_EQ(*after, 1);
 }
 
+TEST_F(DatabaseTest, PowerLossDurabilitySyncsEveryCommitAndTheDefaultDoesNot) {
+  const auto synchronous_of = [&](Durability durability) {
+    std::filesystem::remove(Path());
+    auto db = Database::Open({.path = Path(), .durability = durability}, kMigrations);
+    EXPECT_TRUE(db.ok());
+    return (*db)->Write([](Connection& c) -> Result<std::int64_t> {
+      MINITOK_ASSIGN_OR_RETURN(auto pragma, c.Prepare("PRAGMA synchronous"));
+      MINITOK_ASSIGN_OR_RETURN(const bool row, pragma.Step());
+      if (!row) return InternalError("no value");
+      return pragma.ColumnInt(0);
+    });
+  };
+  EXPECT_EQ(synchronous_of(Durability::kProcessCrash).value(), 1);  // NORMAL
+  EXPECT_EQ(synchronous_of(Durability::kPowerLoss).value(), 2);     // FULL
+}
+
 TEST_F(DatabaseTest, ConcurrentWritesShareCommitsAndFailOnlyAlone) {
   std::atomic<int> commits{0};
   auto db = Database::Open({.path = Path(), .after_commit = [&] { ++commits; }}, kMigrations);
