@@ -15,6 +15,7 @@
 #include "app/data_folder.h"
 #include "app/demo_content.h"
 #include "gateway/api_envelope.h"
+#include "libs/cache/data_version.h"
 #include "libs/cache/response_cache.h"
 #include "gateway/douyin_api.h"
 #include "gateway/web_routes.h"
@@ -92,12 +93,11 @@ int Serve(const config::ServerConfig& config) {
 
   // Readers per database: one per thread that may read at once.
   const auto readers = static_cast<std::size_t>(config.worker_threads + config.hash_threads);
-  // Every committed write anywhere makes cached answers stale.
+  // Bumped by the services after each change anonymous answers show (see DataVersion).
   cache::DataVersion data_version;
   cache::ResponseCache answers(static_cast<std::size_t>(config.cache_entries));
   const gateway::AnswerCache answer_cache{answers, data_version};
   const sql::DatabaseOptions online{.readers = readers,
-                                    .after_commit = [&data_version] { data_version.Bump(); },
                                     .checkpoint_interval = std::chrono::milliseconds(250),
                                     .durability = config.durability == "power-loss" ? sql::Durability::kPowerLoss
                                                                                     : sql::Durability::kProcessCrash};
@@ -105,7 +105,6 @@ int Serve(const config::ServerConfig& config) {
   if (!user_db.ok()) return Fail(logger, user_db.error());
   auto video_db = OpenDatabase(*layout, "video", video::Migrations(),
                                {.readers = readers + static_cast<std::size_t>(config.media_workers),
-                                .after_commit = online.after_commit,
                                 .checkpoint_interval = online.checkpoint_interval,
                                 .durability = online.durability});
   if (!video_db.ok()) return Fail(logger, video_db.error());
@@ -119,8 +118,8 @@ int Serve(const config::ServerConfig& config) {
   if (!message_db.ok()) return Fail(logger, message_db.error());
 
   // Services, in dependency order (destroyed in reverse).
-  user::UserServiceSqlite users(std::move(*user_db), hasher, clock);
-  video::VideoStore video_store(std::move(*video_db), clock);
+  user::UserServiceSqlite users(std::move(*user_db), hasher, clock, &data_version);
+  video::VideoStore video_store(std::move(*video_db), clock, &data_version);
   video::MediaPipeline pipeline(video_store, layout->media.string(), *tools,
                                 {.workers = static_cast<std::size_t>(config.media_workers),
                                  .preset = config.transcode_preset,
@@ -138,9 +137,9 @@ int Serve(const config::ServerConfig& config) {
                                     .max_dimension = static_cast<int>(config.max_video_dimension),
                                     .max_seconds = static_cast<double>(config.max_video_seconds)},
                                    [&pipeline] { pipeline.Wake(); });
-  favorite::FavoriteServiceSqlite favorites(std::move(*favorite_db), videos, clock);
-  comment::CommentServiceSqlite comments(std::move(*comment_db), videos, clock);
-  relation::RelationServiceSqlite relations(std::move(*relation_db), users, clock);
+  favorite::FavoriteServiceSqlite favorites(std::move(*favorite_db), videos, clock, &data_version);
+  comment::CommentServiceSqlite comments(std::move(*comment_db), videos, clock, &data_version);
+  relation::RelationServiceSqlite relations(std::move(*relation_db), users, clock, &data_version);
   message::MessageServiceSqlite messages(std::move(*message_db), users, clock);
   gateway::Services services{users, videos, favorites, comments, relations, messages};
 

@@ -7,6 +7,7 @@
 #include "gateway/services.h"
 #include "gateway/traffic_control.h"
 #include "gateway/views.h"
+#include "libs/cache/data_version.h"
 #include "libs/cache/response_cache.h"
 #include "libs/core/clock.h"
 #include "libs/http/router.h"

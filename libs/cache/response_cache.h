@@ -1,10 +1,9 @@
 #pragma once
 // Caching whole API answers that are the same for every anonymous client (the public feed, a
-// user's public lists). Correct invalidation is by data version: every committed write anywhere
-// bumps one counter, an entry is served only while the version it was computed at is current,
-// and an answer computed across a write is never stored (it records the version it started at).
+// user's public lists). Correct invalidation is by data version (data_version.h): an entry is
+// served only while the version it was computed at is current, and an answer computed across a
+// change is never served (it records the version it started at).
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -15,16 +14,6 @@
 #include <vector>
 
 namespace minitok::cache {
-
-/// A counter of committed writes. Thread-safe.
-class DataVersion {
- public:
-  std::uint64_t Current() const { return version_.load(std::memory_order_acquire); }
-  void Bump() { version_.fetch_add(1, std::memory_order_acq_rel); }
-
- private:
-  std::atomic<std::uint64_t> version_{1};
-};
 
 /// A bounded, sharded map from request keys to answer bodies, each tagged with the data version
 /// it was computed at. Thread-safe; no lock is held while a body is built or copied out.

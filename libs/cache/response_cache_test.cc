@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "libs/cache/data_version.h"
+
 #include <thread>
 
 namespace minitok::cache {
@@ -63,7 +65,9 @@ TEST(ResponseCacheTest, IsSafeUnderConcurrentUse) {
   for (auto& thread : threads) thread.join();
   for (int i = 0; i < 32; ++i) {
     const auto body = cache.Get("k" + std::to_string(i), version.Current());
-    if (body != nullptr) EXPECT_TRUE(*body == "0" || *body == "1" || *body == "2" || *body == "3") << *body;
+    if (body != nullptr) {
+      EXPECT_TRUE(*body == "0" || *body == "1" || *body == "2" || *body == "3") << *body;
+    }
   }
 }
 

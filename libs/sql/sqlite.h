@@ -99,7 +99,8 @@ struct DatabaseOptions {
   std::string path;  ///< ":memory:" is refused: readers need a shared file (tests use temp files)
   std::size_t readers = 2;
   std::chrono::milliseconds statement_timeout{5000};
-  /// Called after every committed write transaction (caches learn that data changed).
+  /// Called on the writer thread after every committed group, before its writes return (an
+  /// observer of the commit itself; services learn of their changes when Write returns).
   std::function<void()> after_commit;
   /// How often a background thread checkpoints the WAL (0: SQLite checkpoints inside commits).
   std::chrono::milliseconds checkpoint_interval{0};

@@ -37,12 +37,18 @@ Status ValidateCommentText(std::string_view text) {
 }
 
 CommentServiceSqlite::CommentServiceSqlite(std::unique_ptr<sql::Database> db, video::VideoService& videos,
-                                           const Clock& clock)
-    : db_(std::move(db)), videos_(videos), clock_(clock), counts_(kCachedCounters), newest_(kCachedComments) {}
+                                           const Clock& clock, cache::DataVersion* public_changes)
+    : db_(std::move(db)),
+      videos_(videos),
+      clock_(clock),
+      public_changes_(public_changes),
+      counts_(kCachedCounters),
+      newest_(kCachedComments) {}
 
 void CommentServiceSqlite::Changed(std::int64_t video_id) {
   counts_.Invalidate(video_id);
   newest_.Invalidate(video_id);
+  cache::PublicDataChanged(public_changes_);  // last: see DataVersion
 }
 
 Result<CommentRecord> CommentServiceSqlite::Add(std::int64_t user_id, std::int64_t video_id,

@@ -3,6 +3,7 @@
 #include <optional>
 #include <vector>
 
+#include "libs/cache/data_version.h"
 #include "libs/cache/keyed_cache.h"
 #include "libs/core/clock.h"
 #include "libs/sql/sqlite.h"
@@ -16,7 +17,10 @@ std::span<const EmbeddedFile> Migrations();
 class CommentServiceSqlite final : public CommentService {
  public:
   /// `videos` answers whether a video exists and who may moderate its comments.
-  CommentServiceSqlite(std::unique_ptr<sql::Database> db, video::VideoService& videos, const Clock& clock);
+  /// `public_changes` (may be null) is bumped after each change that anonymous answers show, once
+  /// this service's own caches have dropped what the change made stale.
+  CommentServiceSqlite(std::unique_ptr<sql::Database> db, video::VideoService& videos, const Clock& clock,
+                       cache::DataVersion* public_changes = nullptr);
 
   // CommentService
   Result<CommentRecord> Add(std::int64_t user_id, std::int64_t video_id, std::string_view text) override;
@@ -37,6 +41,7 @@ class CommentServiceSqlite final : public CommentService {
   std::unique_ptr<sql::Database> db_;
   video::VideoService& videos_;
   const Clock& clock_;
+  cache::DataVersion* public_changes_;
   cache::KeyedCache<std::int64_t> counts_;
   cache::KeyedCache<CommentList> newest_;  ///< per video: its newest comments, newest first
 };

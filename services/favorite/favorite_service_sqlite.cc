@@ -59,10 +59,11 @@ Status AdjustCounters(sql::Connection& c, std::int64_t liker, std::int64_t video
 std::span<const EmbeddedFile> Migrations() { return favorite_migrations::Files(); }
 
 FavoriteServiceSqlite::FavoriteServiceSqlite(std::unique_ptr<sql::Database> db, video::VideoService& videos,
-                                             const Clock& clock)
+                                             const Clock& clock, cache::DataVersion* public_changes)
     : db_(std::move(db)),
       videos_(videos),
       clock_(clock),
+      public_changes_(public_changes),
       video_counts_(kCachedCounters),
       user_stats_(kCachedCounters),
       liked_(kCachedLikedIds, kMaxCachedLikesPerViewer,
@@ -78,6 +79,7 @@ void FavoriteServiceSqlite::Changed(std::int64_t liker, std::int64_t video_id, s
   user_stats_.Invalidate(liker);
   user_stats_.Invalidate(author);
   liked_.Invalidate(liker);
+  cache::PublicDataChanged(public_changes_);  // last: see DataVersion
 }
 
 Status FavoriteServiceSqlite::Like(std::int64_t user_id, std::int64_t video_id) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "libs/cache/id_set_cache.h"
+#include "libs/cache/data_version.h"
 #include "libs/cache/keyed_cache.h"
 #include "libs/core/clock.h"
 #include "libs/sql/sqlite.h"
@@ -18,7 +19,10 @@ std::span<const EmbeddedFile> Migrations();
 class FavoriteServiceSqlite final : public FavoriteService {
  public:
   /// `videos` answers whether a video exists and who its author is.
-  FavoriteServiceSqlite(std::unique_ptr<sql::Database> db, video::VideoService& videos, const Clock& clock);
+  /// `public_changes` (may be null) is bumped after each change that anonymous answers show, once
+  /// this service's own caches have dropped what the change made stale.
+  FavoriteServiceSqlite(std::unique_ptr<sql::Database> db, video::VideoService& videos, const Clock& clock,
+                        cache::DataVersion* public_changes = nullptr);
 
   // FavoriteService
   Status Like(std::int64_t user_id, std::int64_t video_id) override;
@@ -42,6 +46,7 @@ class FavoriteServiceSqlite final : public FavoriteService {
   std::unique_ptr<sql::Database> db_;
   video::VideoService& videos_;
   const Clock& clock_;
+  cache::DataVersion* public_changes_;
   cache::KeyedCache<std::int64_t> video_counts_;
   cache::KeyedCache<UserFavoriteStats> user_stats_;
   cache::IdSetCache liked_;  ///< per viewer: the videos they like

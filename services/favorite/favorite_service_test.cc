@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <thread>
+#include <vector>
 
 #include "tests/support/fakes.h"
 #include "tests/support/temp_dir.h"
@@ -107,6 +108,51 @@ TEST_F(FavoriteServiceTest, CountsStayExactUnderConcurrentLikes) {
     EXPECT_TRUE(VideoStats(10, user).is_favorite) << user;
     EXPECT_EQ(UserStats(user).favorite_count, 1) << user;
   }
+}
+
+// An anonymous answer is stored under the version read before it was built. If the version moved
+// before this service dropped its cached counters, an answer built in between from a stale
+// counter would be stored under the new version and served until the next change anywhere.
+// Here a reader runs exactly in that gap (after the commit, before Like returns).
+TEST(FavoritePublicChangesTest, TheVersionMovesOnlyAfterTheCachedCountersAreFresh) {
+  testing::TempDir dir;
+  ManualClock clock{1'700'000'000'000};
+  testing::FakeVideoService videos;
+  videos.Add(10, 100);
+  cache::DataVersion version;
+  FavoriteServiceSqlite* service = nullptr;
+  struct SeenInTheGap {
+    std::uint64_t version = 0;
+    std::int64_t favorite_count = -1;
+  };
+  std::vector<SeenInTheGap> seen;
+  const std::int64_t video[] = {10};
+  auto db = sql::Database::Open({.path = dir.File("favorite.db"),
+                                 .after_commit =
+                                     [&] {
+                                       if (service == nullptr) return;
+                                       const auto stats = service->GetVideoStats(video, 0).value();
+                                       seen.push_back({version.Current(), stats.front().favorite_count});
+                                     }},
+                                Migrations());
+  ASSERT_TRUE(db.ok());
+  FavoriteServiceSqlite favorites(std::move(*db), videos, clock, &version);
+  service = &favorites;
+  ASSERT_EQ(favorites.GetVideoStats(video, 0).value().front().favorite_count, 0);  // cached: 0
+  const std::uint64_t before = version.Current();
+  ASSERT_TRUE(favorites.Like(1, 10).ok());
+  ASSERT_EQ(seen.size(), 1u);
+  // In the gap the cache may still say 0, but then the version is still the old one ...
+  EXPECT_EQ(seen[0].version, before);
+  // ... which is no longer current once the like is acknowledged, and the count is fresh.
+  EXPECT_NE(version.Current(), before);
+  EXPECT_EQ(favorites.GetVideoStats(video, 0).value().front().favorite_count, 1);
+  // A like that changes nothing moves nothing.
+  const std::uint64_t after_like = version.Current();
+  ASSERT_TRUE(favorites.Like(1, 10).ok());
+  EXPECT_EQ(version.Current(), after_like);
+  ASSERT_TRUE(favorites.Unlike(2, 10).ok());  // never liked
+  EXPECT_EQ(version.Current(), after_like);
 }
 
 }  // namespace

@@ -52,10 +52,11 @@ Status AdjustCounters(sql::Connection& c, std::int64_t follower, std::int64_t fo
 std::span<const EmbeddedFile> Migrations() { return relation_migrations::Files(); }
 
 RelationServiceSqlite::RelationServiceSqlite(std::unique_ptr<sql::Database> db, user::UserService& users,
-                                             const Clock& clock)
+                                             const Clock& clock, cache::DataVersion* public_changes)
     : db_(std::move(db)),
       users_(users),
       clock_(clock),
+      public_changes_(public_changes),
       counts_(kCachedCounters),
       following_(kCachedFollowedIds, kMaxCachedFollowsPerViewer,
                  [this](std::int64_t viewer, std::int64_t limit) {
@@ -69,6 +70,7 @@ void RelationServiceSqlite::Changed(std::int64_t follower, std::int64_t followee
   counts_.Invalidate(follower);
   counts_.Invalidate(followee);
   following_.Invalidate(follower);
+  cache::PublicDataChanged(public_changes_);  // last: see DataVersion
 }
 
 Status RelationServiceSqlite::CheckTarget(std::int64_t user_id, std::int64_t target_id) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "libs/cache/id_set_cache.h"
+#include "libs/cache/data_version.h"
 #include "libs/cache/keyed_cache.h"
 #include "libs/core/clock.h"
 #include "libs/sql/sqlite.h"
@@ -18,7 +19,10 @@ std::span<const EmbeddedFile> Migrations();
 class RelationServiceSqlite final : public RelationService {
  public:
   /// `users` answers whether a user exists.
-  RelationServiceSqlite(std::unique_ptr<sql::Database> db, user::UserService& users, const Clock& clock);
+  /// `public_changes` (may be null) is bumped after each change that anonymous answers show, once
+  /// this service's own caches have dropped what the change made stale.
+  RelationServiceSqlite(std::unique_ptr<sql::Database> db, user::UserService& users, const Clock& clock,
+                        cache::DataVersion* public_changes = nullptr);
 
   // RelationService
   Status Follow(std::int64_t user_id, std::int64_t target_id) override;
@@ -45,6 +49,7 @@ class RelationServiceSqlite final : public RelationService {
   std::unique_ptr<sql::Database> db_;
   user::UserService& users_;
   const Clock& clock_;
+  cache::DataVersion* public_changes_;
   cache::KeyedCache<RelationStats> counts_;  ///< is_follow is not part of what it keeps
   cache::IdSetCache following_;              ///< per viewer: the users they follow
 };

@@ -47,8 +47,9 @@ Status ValidateUsername(std::string_view name) {
 Status ValidatePassword(std::string_view password) { return ValidateCredential(password, "password"); }
 
 UserServiceSqlite::UserServiceSqlite(std::unique_ptr<sql::Database> db,
-                                     const security::PasswordHasher& hasher, const Clock& clock)
-    : db_(std::move(db)), hasher_(hasher), clock_(clock), profiles_(kCachedProfiles) {}
+                                     const security::PasswordHasher& hasher, const Clock& clock,
+                                     cache::DataVersion* public_changes)
+    : db_(std::move(db)), hasher_(hasher), clock_(clock), public_changes_(public_changes), profiles_(kCachedProfiles) {}
 
 Result<std::int64_t> UserServiceSqlite::Register(std::string_view name, std::string_view password) {
   MINITOK_RETURN_IF_ERROR(ValidateUsername(name));
@@ -61,7 +62,7 @@ Result<std::int64_t> UserServiceSqlite::Register(std::string_view name, std::str
   }));
   if (taken) return NameTaken();
   MINITOK_ASSIGN_OR_RETURN(const std::string hash, hasher_.Hash(password));
-  return db_->Write([&](sql::Connection& c) -> Result<std::int64_t> {
+  auto registered = db_->Write([&](sql::Connection& c) -> Result<std::int64_t> {
     MINITOK_ASSIGN_OR_RETURN(auto find, c.Prepare(kFindByName));
     find.Bind(1, name);
     MINITOK_ASSIGN_OR_RETURN(const bool exists, find.Step());
@@ -71,6 +72,9 @@ Result<std::int64_t> UserServiceSqlite::Register(std::string_view name, std::str
     MINITOK_RETURN_IF_ERROR(insert.Run());
     return c.LastInsertRowId();
   });
+  // Unknown ids are never cached here, so there is nothing of ours to drop first.
+  if (registered.ok()) cache::PublicDataChanged(public_changes_);
+  return registered;
 }
 
 Result<std::int64_t> UserServiceSqlite::Login(std::string_view name, std::string_view password) {

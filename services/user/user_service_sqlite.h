@@ -3,6 +3,7 @@
 #include <optional>
 #include <vector>
 
+#include "libs/cache/data_version.h"
 #include "libs/cache/keyed_cache.h"
 #include "libs/core/clock.h"
 #include "libs/security/password_hasher.h"
@@ -16,8 +17,10 @@ std::span<const EmbeddedFile> Migrations();
 
 class UserServiceSqlite final : public UserService {
  public:
+  /// `public_changes` (may be null) is bumped after each registration: an anonymous answer may
+  /// have said that the new id had no user.
   UserServiceSqlite(std::unique_ptr<sql::Database> db, const security::PasswordHasher& hasher,
-                    const Clock& clock);
+                    const Clock& clock, cache::DataVersion* public_changes = nullptr);
 
   // UserService
   Result<std::int64_t> Register(std::string_view name, std::string_view password) override;
@@ -34,6 +37,7 @@ class UserServiceSqlite final : public UserService {
   std::unique_ptr<sql::Database> db_;
   const security::PasswordHasher& hasher_;
   const Clock& clock_;
+  cache::DataVersion* public_changes_;
   cache::KeyedCache<UserProfile> profiles_;
 };
 

@@ -132,23 +132,27 @@ Result<std::vector<std::string>> ReadAllTexts(sql::Database& db, std::string_vie
 
 std::span<const EmbeddedFile> Migrations() { return video_migrations::Files(); }
 
-VideoStore::VideoStore(std::unique_ptr<sql::Database> db, const Clock& clock)
+VideoStore::VideoStore(std::unique_ptr<sql::Database> db, const Clock& clock, cache::DataVersion* public_changes)
     : db_(std::move(db)),
       clock_(clock),
+      public_changes_(public_changes),
       records_(kCachedRecords),
       work_counts_(kCachedCounters),
       newest_(kCachedRecords) {}
 
-void VideoStore::Changed(std::int64_t video_id, std::int64_t author_id) {
+void VideoStore::Changed(std::int64_t video_id, std::int64_t author_id, Audience audience) {
   records_.Invalidate(video_id);
   newest_.Invalidate(author_id);
+  if (audience == Audience::kAuthor) return;
   newest_.Invalidate(kFeedHeadKey);
+  work_counts_.Invalidate(author_id);
+  cache::PublicDataChanged(public_changes_);  // last: see DataVersion
 }
 
-Result<std::int64_t> VideoStore::ChangeVideo(std::int64_t video_id,
+Result<std::int64_t> VideoStore::ChangeVideo(std::int64_t video_id, Audience audience,
                                              const std::function<Result<std::int64_t>(sql::Connection&)>& write) {
   auto author = db_->Write(write);
-  if (author.ok()) Changed(video_id, *author);
+  if (author.ok()) Changed(video_id, *author, audience);
   return author;
 }
 
@@ -306,7 +310,7 @@ Result<VideoRecord> VideoStore::InsertProcessing(const NewVideo& v) {
     MINITOK_RETURN_IF_ERROR(unstage.Bind(1, std::string_view(v.media_key)).Run());
     return record;
   });
-  if (inserted.ok()) Changed(inserted->id, v.author_id);
+  if (inserted.ok()) Changed(inserted->id, v.author_id, Audience::kAuthor);
   return inserted;
 }
 
@@ -334,7 +338,7 @@ Result<std::optional<std::int64_t>> VideoStore::NextDueTime() {
 }
 
 Status VideoStore::MarkReady(std::int64_t video_id, const std::string& play_path, bool keep_original) {
-  auto author = ChangeVideo(video_id, [&](sql::Connection& c) -> Result<std::int64_t> {
+  return ChangeVideo(video_id, Audience::kEveryone, [&](sql::Connection& c) -> Result<std::int64_t> {
     MINITOK_ASSIGN_OR_RETURN(auto original, c.Prepare(kOriginalOf));
     original.Bind(1, video_id);
     MINITOK_ASSIGN_OR_RETURN(const bool exists, original.Step());
@@ -362,16 +366,13 @@ Status VideoStore::MarkReady(std::int64_t video_id, const std::string& play_path
       MINITOK_RETURN_IF_ERROR(trash.Bind(1, std::string_view(original_path)).Run());
     }
     return author_id;
-  });
-  if (!author.ok()) return author.error();
-  work_counts_.Invalidate(*author);
-  return Ok();
+  }).status();
 }
 
 Status VideoStore::RetryLater(std::int64_t video_id, std::int64_t attempts, std::int64_t due_ms,
                               const std::string& reason) {
   const std::string shown = "waiting to retry: " + reason;
-  return ChangeVideo(video_id, [&](sql::Connection& c) -> Result<std::int64_t> {
+  return ChangeVideo(video_id, Audience::kAuthor, [&](sql::Connection& c) -> Result<std::int64_t> {
     MINITOK_ASSIGN_OR_RETURN(auto retry, c.Prepare(kRetry));
     MINITOK_RETURN_IF_ERROR(
         retry.Bind(1, attempts).Bind(2, due_ms).Bind(3, std::string_view(reason)).Bind(4, video_id).Run());
@@ -382,7 +383,7 @@ Status VideoStore::RetryLater(std::int64_t video_id, std::int64_t attempts, std:
 }
 
 Status VideoStore::MarkFailed(std::int64_t video_id, const std::string& reason) {
-  return ChangeVideo(video_id, [&](sql::Connection& c) -> Result<std::int64_t> {
+  return ChangeVideo(video_id, Audience::kAuthor, [&](sql::Connection& c) -> Result<std::int64_t> {
     MINITOK_ASSIGN_OR_RETURN(auto failed, c.Prepare(kSetFailed));
     failed.Bind(1, std::string_view(reason)).Bind(2, video_id);
     MINITOK_ASSIGN_OR_RETURN(const std::int64_t author_id, UpdateVideo(failed));
@@ -393,7 +394,7 @@ Status VideoStore::MarkFailed(std::int64_t video_id, const std::string& reason) 
 }
 
 Status VideoStore::SetStateReason(std::int64_t video_id, const std::string& reason) {
-  return ChangeVideo(video_id, [&](sql::Connection& c) -> Result<std::int64_t> {
+  return ChangeVideo(video_id, Audience::kAuthor, [&](sql::Connection& c) -> Result<std::int64_t> {
     MINITOK_ASSIGN_OR_RETURN(auto state, c.Prepare(kSetReason));
     state.Bind(1, std::string_view(reason)).Bind(2, video_id);
     return UpdateVideo(state);

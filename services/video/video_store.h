@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "libs/cache/data_version.h"
 #include "libs/cache/keyed_cache.h"
 #include "libs/core/clock.h"
 #include "libs/sql/sqlite.h"
@@ -45,7 +46,9 @@ struct Job {
 
 class VideoStore {
  public:
-  VideoStore(std::unique_ptr<sql::Database> db, const Clock& clock);
+  /// `public_changes` (may be null) is bumped when a video becomes public (ready), once the
+  /// store's caches have dropped what that made stale; changes only its author sees do not.
+  VideoStore(std::unique_ptr<sql::Database> db, const Clock& clock, cache::DataVersion* public_changes = nullptr);
 
   // Requests.
   Result<FeedPage> Feed(std::int64_t before_ms, int limit);
@@ -89,10 +92,14 @@ class VideoStore {
  private:
   using VideoList = std::shared_ptr<const std::vector<VideoRecord>>;
 
-  /// Drops what a change of the video (and so of its author's list and maybe the feed) touched.
-  void Changed(std::int64_t video_id, std::int64_t author_id);
+  /// Who sees a change: only the author (a video that was never public: its upload, progress,
+  /// retries, failure), or everyone (the video became ready: the feed and the work count change).
+  enum class Audience { kAuthor, kEveryone };
+  /// Drops what a change of the video touched: its record and its author's list, and for everyone
+  /// also the feed's head and the author's work count; then tells public_changes.
+  void Changed(std::int64_t video_id, std::int64_t author_id, Audience audience);
   /// Runs `write`, which changes one video and answers its author, then calls Changed.
-  Result<std::int64_t> ChangeVideo(std::int64_t video_id,
+  Result<std::int64_t> ChangeVideo(std::int64_t video_id, Audience audience,
                                    const std::function<Result<std::int64_t>(sql::Connection&)>& write);
   /// A cached list of newest videos under `key` (the feed's head, or an author's), read by `read`.
   Result<VideoList> Newest(std::int64_t key, const std::function<Result<std::vector<VideoRecord>>()>& read);
@@ -103,6 +110,7 @@ class VideoStore {
 
   std::unique_ptr<sql::Database> db_;
   const Clock& clock_;
+  cache::DataVersion* public_changes_;
   cache::KeyedCache<VideoRecord> records_;
   cache::KeyedCache<std::int64_t> work_counts_;
   /// Key 0: the feed's newest ready videos; key = author id: that author's newest videos (any state).

@@ -23,7 +23,7 @@ class VideoStoreTest : public ::testing::Test {
                                                  .first_ready_ms = kFirstReadyMs});
     EXPECT_TRUE(seeded.ok());
     EXPECT_TRUE(RecountCounters(*db).ok());
-    store_ = std::make_unique<VideoStore>(std::move(db), clock_);
+    store_ = std::make_unique<VideoStore>(std::move(db), clock_, &public_changes_);
   }
   static std::int64_t AuthorOf(std::int64_t id) { return id % 3 == 0 ? 1 : 2 + id % 2; }
 
@@ -41,6 +41,7 @@ class VideoStoreTest : public ::testing::Test {
 
   testing::TempDir dir_;
   ManualClock clock_{1'700'000'000'000};
+  cache::DataVersion public_changes_;
   std::unique_ptr<VideoStore> store_;
 };
 
@@ -85,11 +86,32 @@ TEST_F(VideoStoreTest, AVideoBecomingReadyShowsEverywhereAtOnce) {
   const std::int64_t ids[] = {id};
   EXPECT_EQ(store_->GetVideos(ids).value().front().state_reason, "transcoding: 50%");
 
+  const std::uint64_t before_ready = public_changes_.Current();
   ASSERT_TRUE(store_->MarkReady(id, "k1/play-2.mp4", true).ok());
+  EXPECT_NE(public_changes_.Current(), before_ready);
   EXPECT_EQ(store_->GetVideos(ids).value().front().state, VideoState::kReady);
   EXPECT_EQ(store_->Feed(clock_.NowMs() + 1, 30).value().videos.front().id, id);
   EXPECT_EQ(store_->ListByAuthor(1, false, {}).value().front().id, id);
   EXPECT_EQ(store_->GetWorkCounts(author_ids).value().front().work_count, 234);
+}
+
+TEST_F(VideoStoreTest, WhatOnlyTheAuthorSeesLeavesPublicAnswersAndTheFeedHeadAlone) {
+  ASSERT_EQ(store_->Feed(clock_.NowMs() + 1, 30).value().videos.front().title, "Seeded video 700");
+  const std::uint64_t before = public_changes_.Current();
+  auto created = store_->InsertProcessing({.author_id = 1, .title = "new", .media_key = "k2",
+                                           .original_path = "k2/play-1.mp4", .original_type = "video/mp4",
+                                           .cover_path = "k2/cover-1.jpg"});
+  ASSERT_TRUE(created.ok());
+  // Behind the store's back, so that a re-read of the feed's head would show.
+  auto behind = sql::Connection::Open(dir_.File("video.db"), false).value();
+  ASSERT_TRUE(behind->Execute("UPDATE videos SET title = 'changed behind' WHERE id = 700").ok());
+  for (int progress = 0; progress < 3; ++progress) {
+    ASSERT_TRUE(store_->SetStateReason(created->id, "transcoding: " + std::to_string(progress * 30) + "%").ok());
+  }
+  ASSERT_TRUE(store_->RetryLater(created->id, 1, clock_.NowMs() + 1000, "ffmpeg failed").ok());
+  ASSERT_TRUE(store_->MarkFailed(created->id, "not a video").ok());
+  EXPECT_EQ(public_changes_.Current(), before);
+  EXPECT_EQ(store_->Feed(clock_.NowMs() + 1, 30).value().videos.front().title, "Seeded video 700");
 }
 
 }  // namespace
