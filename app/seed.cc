@@ -98,7 +98,8 @@ Status MakeSharedMedia(const media::MediaTools& tools, const DataLayout& layout,
                          "-movflags", "+faststart", "-shortest", (dir / "play-2.mp4").string()},
                         {.timeout = tools.timeout}));
   if (run.exit_code != 0) return InternalError("ffmpeg: " + run.stderr_text.substr(0, 300));
-  MINITOK_RETURN_IF_ERROR(media::ExtractCover(tools, (dir / "play-2.mp4").string(), 4, (dir / "cover-1.jpg").string()));
+  MINITOK_RETURN_IF_ERROR(
+      media::ExtractCover(tools, (dir / "play-2.mp4").string(), "mov", 4, (dir / "cover-1.jpg").string()));
   play_path = "videos/" + key + "/play-2.mp4";
   cover_path = "videos/" + key + "/cover-1.jpg";
   return Ok();

@@ -8,9 +8,12 @@
 
 namespace minitok::media {
 
-/// kInvalidArgument unless the file starts like a video container ffmpeg can read (MP4/MOV,
-/// Matroska/WebM, AVI, MPEG-TS/PS, FLV, Ogg, 3GP). A cheap first gate before ffprobe.
-Status SniffVideoContainer(const std::string& path);
+/// The ffmpeg demuxer of a file whose first bytes are those of a video container on the
+/// allow-list ("mov" for MP4/MOV/3GP, "matroska" for Matroska/WebM, "avi", "mpegts" for MPEG-TS
+/// and M2TS, "mpeg" for MPEG-PS, "flv", "ogg"); kInvalidArgument for anything else. ffprobe and
+/// ffmpeg are run with this demuxer forced, so that nothing inside a file can make them pick one
+/// that opens other files or addresses (an HLS playlist, a concat list, an SDP description).
+Result<std::string> SniffVideoContainer(const std::string& path);
 
 /// Makes a file's content durable.
 Status SyncFile(const std::filesystem::path& path);

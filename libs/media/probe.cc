@@ -85,29 +85,45 @@ Result<ProbeInfo> ParseProbeJson(std::string_view json) {
   return info;
 }
 
-Result<ProbeInfo> ProbeVideo(const MediaTools& tools, const std::string& path) {
-  MINITOK_ASSIGN_OR_RETURN(
-      const auto run,
-      RunProcess({tools.ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
-                  "-i", path},
-                 {.timeout = tools.timeout}));
+std::vector<std::string> UntrustedInput(const std::string& demuxer, const std::string& path) {
+  // "file:" so that no path is ever read as another protocol's URL.
+  return {"-protocol_whitelist", "file", "-f", demuxer, "-i", "file:" + path};
+}
+
+ResourceLimits ProbeLimits(const MediaTools& tools) {
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(tools.timeout).count();
+  return {.cpu_seconds = static_cast<std::uint64_t>(seconds) + 1,
+          .address_space_bytes = 2ull << 30,
+          .file_size_bytes = 64ull << 20,
+          .open_files = 64};
+}
+
+Result<ProbeInfo> ProbeVideo(const MediaTools& tools, const std::string& path, const std::string& demuxer) {
+  std::vector<std::string> argv{tools.ffprobe, "-v", "error", "-print_format", "json", "-show_format",
+                                "-show_streams"};
+  for (auto& arg : UntrustedInput(demuxer, path)) argv.push_back(std::move(arg));
+  MINITOK_ASSIGN_OR_RETURN(const auto run,
+                           RunProcess(argv, {.timeout = tools.timeout, .limits = ProbeLimits(tools)}));
   if (run.timed_out) return NotAVideo("ffprobe timed out");
   if (run.exit_code != 0) return NotAVideo("ffprobe failed: " + run.stderr_text.substr(0, 500));
   return ParseProbeJson(run.stdout_text);
 }
 
-Status ExtractCover(const MediaTools& tools, const std::string& input_path, double duration_seconds,
-                    const std::string& output_path) {
+Status ExtractCover(const MediaTools& tools, const std::string& input_path, const std::string& demuxer,
+                    double duration_seconds, const std::string& output_path) {
   // A frame a little in, so that fade-ins do not give black covers.
   const double at = duration_seconds > 2 ? 1.0 : 0.0;
   char seek[32];
   std::snprintf(seek, sizeof seek, "%.3f", at);
-  MINITOK_ASSIGN_OR_RETURN(
-      const auto run,
-      RunProcess({tools.ffmpeg, "-nostdin", "-v", "error", "-y", "-ss", seek, "-i", input_path,
-                  "-frames:v", "1", "-vf", "scale='min(720,iw)':-2", "-q:v", "4", "-f", "image2",
-                  "-c:v", "mjpeg", output_path},
-                 {.timeout = tools.timeout}));
+  std::vector<std::string> argv{tools.ffmpeg, "-nostdin", "-v", "error", "-y", "-ss", seek};
+  for (auto& arg : UntrustedInput(demuxer, input_path)) argv.push_back(std::move(arg));
+  for (const char* arg : {"-frames:v", "1", "-vf", "scale='min(720,iw)':-2", "-q:v", "4", "-f", "image2", "-c:v",
+                          "mjpeg"}) {
+    argv.emplace_back(arg);
+  }
+  argv.push_back("file:" + output_path);
+  MINITOK_ASSIGN_OR_RETURN(const auto run,
+                           RunProcess(argv, {.timeout = tools.timeout, .limits = ProbeLimits(tools)}));
   if (run.timed_out || run.exit_code != 0) {
     return NotAVideo("cover extraction failed: " + run.stderr_text.substr(0, 500));
   }

@@ -13,8 +13,6 @@
 #include <filesystem>
 #include <sstream>
 
-extern char** environ;
-
 namespace minitok::media {
 namespace {
 
@@ -57,6 +55,17 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv, const Pro
   args.reserve(argv.size() + 1);
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
+  // Nothing of ours (tokens, proxies, library paths) reaches a program parsing untrusted files.
+  static char kLocale[] = "LC_ALL=C";
+  char* environment[] = {kLocale, nullptr};
+  const struct {
+    int resource;
+    std::uint64_t value;
+  } limits[] = {{RLIMIT_CPU, options.limits.cpu_seconds},
+                {RLIMIT_AS, options.limits.address_space_bytes},
+                {RLIMIT_FSIZE, options.limits.file_size_bytes},
+                {RLIMIT_NOFILE, options.limits.open_files}};
+  const rlimit no_core_dumps{0, 0};  // a crashed decoder leaves no image of its memory behind
 
   Pipe out;
   Pipe err;
@@ -69,11 +78,17 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv, const Pro
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);
     if (options.nice != 0) setpriority(PRIO_PROCESS, 0, options.nice);
+    for (const auto& limit : limits) {
+      if (limit.value == 0) continue;
+      const rlimit value{static_cast<rlim_t>(limit.value), static_cast<rlim_t>(limit.value)};
+      if (setrlimit(limit.resource, &value) != 0) _exit(126);
+    }
+    if (setrlimit(RLIMIT_CORE, &no_core_dumps) != 0) _exit(126);
     const int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0) dup2(devnull, STDIN_FILENO);
     dup2(out.write_end, STDOUT_FILENO);
     dup2(err.write_end, STDERR_FILENO);
-    execve(args[0], args.data(), environ);
+    execve(args[0], args.data(), environment);
     _exit(127);
   }
   close(out.write_end);

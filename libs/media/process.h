@@ -1,9 +1,11 @@
 #pragma once
 // Child processes (ffmpeg, ffprobe): an argument vector (never a shell), a time limit, the
-// child dies with its parent, output captured. Blocking: call from a worker pool only.
+// child dies with its parent, output captured. The child runs with resource limits and an empty
+// environment, since it reads files strangers uploaded. Blocking: call from a worker pool only.
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -12,6 +14,14 @@
 #include "libs/core/result.h"
 
 namespace minitok::media {
+
+/// Kernel limits on the child (setrlimit); 0 leaves one as it is inherited.
+struct ResourceLimits {
+  std::uint64_t cpu_seconds = 0;          ///< CPU time of all its threads together
+  std::uint64_t address_space_bytes = 0;  ///< virtual memory
+  std::uint64_t file_size_bytes = 0;      ///< largest file it may write
+  std::uint64_t open_files = 0;
+};
 
 struct ProcessOptions {
   std::chrono::milliseconds timeout{60000};
@@ -22,6 +32,7 @@ struct ProcessOptions {
   std::function<void(std::string_view)> on_stdout;
   /// When it becomes true, the child is killed (checked at least once a second).
   const std::atomic<bool>* cancel = nullptr;
+  ResourceLimits limits;
 };
 
 struct ProcessResult {

@@ -33,16 +33,31 @@ std::string Summarize(const std::string& stderr_text, const std::string& media_d
 }  // namespace
 
 std::vector<std::string> TranscodeArguments(const media::MediaTools& tools, const TranscodeSettings& settings,
-                                            const std::string& input, const std::string& output) {
+                                            const std::string& input, const std::string& demuxer,
+                                            const std::string& output) {
   const std::string side = std::to_string(settings.max_short_side);
   // At most max_short_side on the short side, aspect kept, even dimensions. ffmpeg applies the
   // rotation a phone recorded before this filter (autorotate), so portrait stays portrait.
   const std::string scale = "scale=w='if(gte(iw,ih),-2,min(" + side + ",trunc(iw/2)*2))':h='if(gte(iw,ih),min(" +
                             side + ",trunc(ih/2)*2),-2)'";
-  return {tools.ffmpeg, "-nostdin", "-v", "error", "-y", "-progress", "pipe:1", "-nostats", "-i", input,
-          "-map", "0:v:0", "-map", "0:a:0?", "-vf", scale, "-c:v", "libx264", "-preset", settings.preset,
-          "-crf", std::to_string(settings.crf), "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a",
-          settings.audio_bitrate, "-movflags", "+faststart", "-f", "mp4", output};
+  std::vector<std::string> argv{tools.ffmpeg, "-nostdin", "-v", "error", "-y", "-progress", "pipe:1", "-nostats"};
+  for (auto& arg : media::UntrustedInput(demuxer, input)) argv.push_back(std::move(arg));
+  for (auto& arg : std::vector<std::string>{
+           "-map", "0:v:0", "-map", "0:a:0?", "-vf", scale, "-c:v", "libx264", "-preset", settings.preset, "-crf",
+           std::to_string(settings.crf), "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", settings.audio_bitrate,
+           "-movflags", "+faststart", "-f", "mp4", "file:" + output}) {
+    argv.push_back(std::move(arg));
+  }
+  return argv;
+}
+
+media::ResourceLimits TranscodeLimits(const TranscodeSettings& settings) {
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(settings.timeout).count();
+  const auto cores = std::max(1u, std::thread::hardware_concurrency());
+  return {.cpu_seconds = static_cast<std::uint64_t>(seconds + 1) * cores,
+          .address_space_bytes = 4ull << 30,
+          .file_size_bytes = 2ull << 30,
+          .open_files = 64};
 }
 
 MediaPipeline::MediaPipeline(VideoStore& store, std::string media_dir, media::MediaTools tools,
@@ -174,20 +189,26 @@ void MediaPipeline::Process(const Job& job) {
     (void)store_.SetStateReason(job.video_id, "transcoding: " + std::to_string(percent) + "%");
   };
 
-  auto run = media::RunProcess(TranscodeArguments(tools_, settings_, (fs::path(media_dir_) / job.original_path).string(),
-                                                  part.string()),
-                               {.timeout = settings_.timeout,
-                                .nice = settings_.nice,
-                                .max_output_bytes = 64 * 1024,
-                                .on_stdout = on_progress,
-                                .cancel = &stopping_});
+  // Sniffed again: the demuxer is never taken from anything but the file's own first bytes.
+  const std::string input = (fs::path(media_dir_) / job.original_path).string();
+  auto demuxer = media::SniffVideoContainer(input);
+  auto run = demuxer.ok() ? media::RunProcess(TranscodeArguments(tools_, settings_, input, *demuxer, part.string()),
+                                              {.timeout = settings_.timeout,
+                                               .nice = settings_.nice,
+                                               .max_output_bytes = 64 * 1024,
+                                               .on_stdout = on_progress,
+                                               .cancel = &stopping_,
+                                               .limits = TranscodeLimits(settings_)})
+                          : Result<media::ProcessResult>(demuxer.error());
   std::error_code ec;
   if (run.ok() && run->cancelled) {
     fs::remove(part, ec);
     return;  // stopping: the job stays and resumes on the next start
   }
   std::string failure;
-  if (!run.ok()) {
+  if (!demuxer.ok()) {
+    failure = "the original is not a video container";
+  } else if (!run.ok()) {
     failure = "could not start ffmpeg";
   } else if (run->timed_out) {
     failure = "converting took too long";

@@ -34,8 +34,13 @@ struct TranscodeSettings {
 };
 
 /// The ffmpeg arguments of one transcode (exposed for tests and the benchmark).
+/// The ffmpeg command that transcodes `input`, read with `demuxer` forced (see media::UntrustedInput).
 std::vector<std::string> TranscodeArguments(const media::MediaTools& tools, const TranscodeSettings& settings,
-                                            const std::string& input, const std::string& output);
+                                            const std::string& input, const std::string& demuxer,
+                                            const std::string& output);
+/// Limits for one transcode: CPU time for its timeout on every core, 4 GiB of address space, an
+/// output of at most 2 GiB.
+media::ResourceLimits TranscodeLimits(const TranscodeSettings& settings);
 
 class MediaPipeline {
  public:

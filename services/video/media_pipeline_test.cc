@@ -68,7 +68,7 @@ TEST_F(MediaPipelineTest, TranscodesToH264AndPublishesToTheFeedOnce) {
   EXPECT_TRUE(ready.play_path.ends_with("/play-2.mp4"));
   EXPECT_GT(ready.ready_ms, 0);
   EXPECT_FALSE(fs::exists(fs::path(media_dir_) / video->play_path));  // original dropped
-  auto info = media::ProbeVideo(tools_, (fs::path(media_dir_) / ready.play_path).string());
+  auto info = media::ProbeVideo(tools_, (fs::path(media_dir_) / ready.play_path).string(), "mov");
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->video_codec, "h264");
   EXPECT_EQ(info->width, 32);  // short side scaled to the limit, portrait kept
@@ -116,9 +116,9 @@ TEST_F(MediaPipelineTest, RecoverRemovesUncommittedUploadsAndPartialFilesAndResu
 
 TEST(TranscodeArgumentsTest, UsesTheConfiguredSettingsAndNoShell) {
   media::MediaTools tools{"/usr/bin/ffmpeg", "/usr/bin/ffprobe", std::chrono::seconds(1)};
-  const auto args = TranscodeArguments(tools, {.preset = "fast", .crf = 20}, "in.webm", "out.part");
+  const auto args = TranscodeArguments(tools, {.preset = "fast", .crf = 20}, "in.webm", "matroska", "out.part");
   EXPECT_EQ(args.front(), "/usr/bin/ffmpeg");
-  EXPECT_EQ(args.back(), "out.part");
+  EXPECT_EQ(args.back(), "file:out.part");
   const auto has = [&](const std::string& a, const std::string& b) {
     for (std::size_t i = 0; i + 1 < args.size(); ++i) {
       if (args[i] == a && args[i + 1] == b) return true;
@@ -131,6 +131,10 @@ TEST(TranscodeArgumentsTest, UsesTheConfiguredSettingsAndNoShell) {
   EXPECT_TRUE(has("-pix_fmt", "yuv420p"));
   EXPECT_TRUE(has("-movflags", "+faststart"));
   EXPECT_TRUE(has("-c:a", "aac"));
+  // The input: its demuxer forced, no protocol but the file, never read as a URL.
+  EXPECT_TRUE(has("-protocol_whitelist", "file"));
+  EXPECT_TRUE(has("-f", "matroska"));
+  EXPECT_TRUE(has("-i", "file:in.webm"));
 }
 
 }  // namespace

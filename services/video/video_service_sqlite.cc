@@ -65,8 +65,8 @@ VideoServiceSqlite::VideoServiceSqlite(VideoStore& store, PublishSettings settin
 
 Result<VideoRecord> VideoServiceSqlite::Publish(const PublishRequest& request) {
   MINITOK_RETURN_IF_ERROR(ValidateTitle(request.title));
-  MINITOK_RETURN_IF_ERROR(media::SniffVideoContainer(request.upload_path));
-  MINITOK_ASSIGN_OR_RETURN(const auto info, media::ProbeVideo(settings_.tools, request.upload_path));
+  MINITOK_ASSIGN_OR_RETURN(const std::string demuxer, media::SniffVideoContainer(request.upload_path));
+  MINITOK_ASSIGN_OR_RETURN(const auto info, media::ProbeVideo(settings_.tools, request.upload_path, demuxer));
   if (info.width > settings_.max_dimension || info.height > settings_.max_dimension) {
     return MakeError(Code::kInvalidArgument, "the video is " + std::to_string(info.width) + "x" +
                                                  std::to_string(info.height) + "; at most " +
@@ -93,7 +93,7 @@ Result<VideoRecord> VideoServiceSqlite::Publish(const PublishRequest& request) {
   const std::string cover_name = "cover-1.jpg";
   fs::rename(request.upload_path, dir / original_name, ec);
   if (ec) return InternalError("move upload: " + ec.message());
-  MINITOK_RETURN_IF_ERROR(media::ExtractCover(settings_.tools, (dir / original_name).string(), info.duration_seconds,
+  MINITOK_RETURN_IF_ERROR(media::ExtractCover(settings_.tools, (dir / original_name).string(), demuxer, info.duration_seconds,
                                               (dir / cover_name).string()));
   MINITOK_RETURN_IF_ERROR(media::SyncFile(dir / original_name));
   MINITOK_RETURN_IF_ERROR(media::SyncFile(dir / cover_name));

@@ -3,6 +3,11 @@
 author, in their own publish list) until the media worker made it "ready"; see test_pipeline.py."""
 
 import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
 
 import harness as h
 from harness import OK, INVALID, UNAUTH, EXHAUSTED
@@ -70,6 +75,62 @@ class PublishTests(h.ServerCase):
         self.assertEqual(self.c.user(u.id)["work_count"], 1)
         titles = [v["title"] for v in self.c.feed()["video_list"]]
         self.assertFalse(any(t.startswith("fake ") for t in titles))
+
+    def test_hostile_uploads_open_nothing_they_name(self):
+        # Playlists and descriptions that name a local file (a FIFO: any open is seen) and a loopback
+        # address (a listener: any connection is seen), disguised as videos. Each is refused with
+        # 10001, or (a real video with a playlist appended) published and transcoded, and ffprobe /
+        # ffmpeg never open what they name.
+        work = tempfile.mkdtemp(prefix="minitok-bb-hostile-")
+        fifo = os.path.join(work, "secret.ts")
+        os.mkfifo(fifo)
+        opened = threading.Event()
+        stop = threading.Event()
+
+        def watch_fifo():
+            while not stop.is_set():
+                try:  # succeeds only while a reader has the FIFO open
+                    os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+                    opened.set()
+                except OSError:
+                    pass
+                time.sleep(0.005)
+
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        listener.setblocking(False)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/segment.ts"
+        watcher = threading.Thread(target=watch_fifo, daemon=True)
+        watcher.start()
+        try:
+            playlist = f"#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\n{fifo}\n#EXTINF:1.0,\n{url}\n#EXT-X-ENDLIST\n"
+            packets = b"".join(b"\x47" + b"\xff" * 187 for _ in range(4))
+            sdp = f"G\r\nv=0\r\nc=IN IP4 127.0.0.1\r\nm=video {listener.getsockname()[1]} RTP/AVP 96\r\n"
+            u = self.c.new_user("hostile")
+            refused = [
+                ("playlist.avi", playlist.encode()),
+                ("playlist-in-packets.ts", packets + playlist.encode()),
+                ("sdp.ts", sdp.encode() + b" " * 600),
+                ("concat.mp4", f"ffconcat version 1.0\nfile {fifo}\n".encode() + b" " * 600),
+            ]
+            for name, data in refused:
+                d = self.c.publish(u.token, "hostile " + name, data=data, filename=name, expect=None)
+                self.assertEqual(d["status_code"], INVALID, f"{name}: {d}")
+            appended = h.read_bytes(h.make_media("hostile.avi", ["-f", "lavfi", "-i", "testsrc=size=160x120:rate=10",
+                                                                 "-t", "1", "-c:v", "mpeg4"]))
+            v = self.c.publish_ready(u.token, "real video, playlist appended", data=appended + playlist.encode(),
+                                     filename="appended.avi")
+            self.assertEqual(v["state"], "ready", v)
+            time.sleep(0.1)
+            self.assertFalse(opened.is_set(), "ffprobe or ffmpeg opened the file an upload named")
+            with self.assertRaises(BlockingIOError, msg="ffprobe or ffmpeg connected to the address an upload named"):
+                listener.accept()
+        finally:
+            stop.set()
+            watcher.join(5)
+            listener.close()
+            shutil.rmtree(work, ignore_errors=True)
 
     def test_title_rules(self):
         u = self.c.new_user("title")
