@@ -449,8 +449,16 @@ describe('minitok web client', () => {
     await screenshotBoth(a, '18-chat');
     await screenshot(b, '18-chat-bob');
 
+    // The inbox lists the conversation once, with bob's last message, and no "say hi" row for him.
     await visit(a, base, `/inbox`);
-    await a.locator('.user-list__item', { hasText: BOB.name }).getByText(reply).waitFor();
+    const conversation = a.getByRole('list', { name: 'Conversations' }).locator('.conversation', { hasText: BOB.name });
+    await conversation.getByText(reply, { exact: true }).waitFor();
+    assert.equal(await a.locator(`[data-user-id="${BOB.userId}"]`).count(), 1, 'bob appears once in the inbox');
+    await conversation.getByRole('link').click();
+    await a.waitForURL(new RegExp(`#/chat/${BOB.userId}$`));
+    await a.locator('.message--theirs', { hasText: reply }).waitFor();
+    await visit(a, base, `/inbox`);
+    await conversation.waitFor();
     await screenshotBoth(a, '19-inbox');
     assertClean(alice, bob);
   });

@@ -36,6 +36,18 @@ export async function storedSession(page) {
   return { userId: Number(parsed.userId), token: parsed.token };
 }
 
+/** Create an account through the API (no browser); resolves { userId, token }. */
+export async function registerViaApi(baseUrl, username, password) {
+  const response = await fetch(new URL('/douyin/user/register/', baseUrl), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username, password }),
+  });
+  const body = await response.json();
+  if (body.status_code !== 0) throw new Error(`register ${username} failed: ${JSON.stringify(body)}`);
+  return { userId: Number(body.user_id), token: body.token };
+}
+
 /** GET an API route as `token` and return the parsed envelope (asserting status_code 0). */
 export async function apiGet(baseUrl, route, params = {}, token = '') {
   const url = new URL(route, baseUrl);

@@ -86,4 +86,16 @@ export const api = {
     if (preMsgTime) params.pre_msg_time = preMsgTime;
     return (await apiGet('/douyin/message/chat/', params)).message_list ?? [];
   },
+
+  /**
+   * The signed-in user's conversations, newest last message first: everyone they exchanged a
+   * message with, friend or not. Each is { user, last_message }. offset/limit page the list
+   * (the server allows limit 1..100; without one it answers up to 100).
+   */
+  async conversations({ offset = 0, limit } = {}) {
+    const params = {};
+    if (offset > 0) params.offset = offset;
+    if (limit) params.limit = limit;
+    return (await apiGet('/douyin/message/conversations/', params)).conversation_list ?? [];
+  },
 };

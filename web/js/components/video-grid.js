@@ -3,7 +3,7 @@
 
 import { h } from '../lib/dom.js';
 import { icon } from '../lib/icons.js';
-import { formatCount } from '../lib/format.js';
+import { formatCount, plural } from '../lib/format.js';
 
 /** A video's processing state; a missing state means ready. */
 export function videoState(video) {
@@ -28,7 +28,7 @@ export function videoGrid(videos, { hrefFor, showState = false, label = 'Videos'
       h(tile.tag, {
         class: 'video-grid__link',
         ...tile.attrs,
-        'aria-label': `${video.title || 'Untitled'}, ${formatCount(video.favorite_count)} likes${state === 'ready' ? '' : `, ${state}`}`,
+        'aria-label': `${video.title || 'Untitled'}, ${plural(video.favorite_count, 'like')}${state === 'ready' ? '' : `, ${state}`}`,
       },
       cover,
       badge,

@@ -5,7 +5,7 @@
 
 import { h } from '../lib/dom.js';
 import { icon } from '../lib/icons.js';
-import { formatCount } from '../lib/format.js';
+import { formatCount, plural } from '../lib/format.js';
 import { session } from '../state/session.js';
 import { on } from '../state/events.js';
 import { playback } from '../state/playback.js';
@@ -91,7 +91,9 @@ export function createVideoSlide(video) {
     likeCount.textContent = formatCount(video.favorite_count);
     likeButton.classList.toggle('is-active', Boolean(video.is_favorite));
     likeButton.setAttribute('aria-pressed', String(Boolean(video.is_favorite)));
-    likeButton.setAttribute('aria-label', `Like, ${formatCount(video.favorite_count)} likes`);
+    // The name stays "Like" in both states (aria-pressed says whether it is liked);
+    // only the count's noun follows the number: "Like, 1 like", "Like, 2 likes".
+    likeButton.setAttribute('aria-label', `Like, ${plural(video.favorite_count, 'like')}`);
     commentCount.textContent = formatCount(video.comment_count);
     commentButton.setAttribute('aria-label', `Comments, ${formatCount(video.comment_count)}`);
   }

@@ -20,6 +20,46 @@ export function formatMessageTime(epochMs, now = new Date()) {
   return sameDay ? clock : `${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${clock}`;
 }
 
+const MINUTE_MS = 60 * 1000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+const WEEK_MS = 7 * DAY_MS;
+
+/** "Mar 14" this year, "Mar 14, 2023" before it. */
+function calendarDate(date, now) {
+  const options = date.getFullYear() === now.getFullYear()
+    ? { month: 'short', day: 'numeric' } : { year: 'numeric', month: 'short', day: 'numeric' };
+  return date.toLocaleDateString('en-US', options);
+}
+
+/**
+ * How long ago, for lists: "now", "5m", "3h", "2d", then the date ("Mar 14").
+ * A time slightly ahead of this device's clock counts as "now".
+ */
+export function formatRelativeTime(epochMs, now = new Date()) {
+  const date = new Date(Number(epochMs));
+  if (Number.isNaN(date.getTime())) return '';
+  const age = Math.max(0, now.getTime() - date.getTime());
+  if (age < MINUTE_MS) return 'now';
+  if (age < HOUR_MS) return `${Math.floor(age / MINUTE_MS)}m`;
+  if (age < DAY_MS) return `${Math.floor(age / HOUR_MS)}h`;
+  if (age < WEEK_MS) return `${Math.floor(age / DAY_MS)}d`;
+  return calendarDate(date, now);
+}
+
+/** The same age in words, for screen readers: "just now", "5 minutes ago", "on Mar 14". */
+export function describeRelativeTime(epochMs, now = new Date()) {
+  const date = new Date(Number(epochMs));
+  if (Number.isNaN(date.getTime())) return '';
+  const age = Math.max(0, now.getTime() - date.getTime());
+  const ago = (count, unit) => `${count} ${count === 1 ? unit : `${unit}s`} ago`;
+  if (age < MINUTE_MS) return 'just now';
+  if (age < HOUR_MS) return ago(Math.floor(age / MINUTE_MS), 'minute');
+  if (age < DAY_MS) return ago(Math.floor(age / HOUR_MS), 'hour');
+  if (age < WEEK_MS) return ago(Math.floor(age / DAY_MS), 'day');
+  return `on ${calendarDate(date, now)}`;
+}
+
 /** Bytes as "1.4 MB". */
 export function formatBytes(bytes) {
   const n = Number(bytes) || 0;

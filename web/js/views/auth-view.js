@@ -10,7 +10,14 @@ import { go } from '../navigation.js';
 import { toast } from '../components/toast.js';
 import { retryHint } from '../components/retry-hint.js';
 
+// The server takes usernames and passwords of 1 to 32 characters (Unicode code points).
 const MAX_CHARS = 32;
+// maxlength counts UTF-16 code units, where an emoji takes two: at 32 the sign-up
+// fields stop at the server's limit for all but such characters. The login fields
+// allow the 64 units the longest possible name or password can take, so that they
+// never cut one short; both forms check code points before sending.
+const SIGNUP_MAXLENGTH = MAX_CHARS;
+const LOGIN_MAXLENGTH = MAX_CHARS * 2;
 
 /** Only follow "next" paths inside the app. */
 function safeNext(next) {
@@ -23,14 +30,18 @@ export function authView({ query }, mode) {
   const next = safeNext(query.next);
   const nextQuery = query.next ? `?next=${encodeURIComponent(next)}` : '';
 
-  const error = h('p', { class: 'form__error', role: 'alert', hidden: true });
+  const maxlength = String(signingUp ? SIGNUP_MAXLENGTH : LOGIN_MAXLENGTH);
+  const error = h('p', { class: 'form__error', id: 'auth-error', role: 'alert', hidden: true });
+  // Each field is described by its hint (sign-up) and by the error when there is one.
   const username = h('input', {
     id: 'auth-username', name: 'username', type: 'text', autocomplete: 'username', required: true,
-    autocapitalize: 'none', spellcheck: 'false', maxlength: String(MAX_CHARS * 2),
+    autocapitalize: 'none', spellcheck: 'false', maxlength,
+    'aria-describedby': signingUp ? 'auth-username-hint auth-error' : 'auth-error',
   });
   const password = h('input', {
     id: 'auth-password', name: 'password', type: 'password', required: true,
-    autocomplete: signingUp ? 'new-password' : 'current-password', maxlength: String(MAX_CHARS * 2),
+    autocomplete: signingUp ? 'new-password' : 'current-password', maxlength,
+    'aria-describedby': signingUp ? 'auth-password-hint auth-error' : 'auth-error',
   });
   const submit = h('button', { type: 'submit', class: 'button button--primary button--block button--lg' },
     signingUp ? 'Sign up' : 'Log in');
@@ -42,10 +53,10 @@ export function authView({ query }, mode) {
   const form = h('form', { class: 'form auth__form', novalidate: true },
     h('div', { class: 'form__field' },
       h('label', { for: 'auth-username', text: 'Username' }), username,
-      signingUp ? h('p', { class: 'form__hint', text: `1–${MAX_CHARS} characters. This is your public name.` }) : null),
+      signingUp ? h('p', { class: 'form__hint', id: 'auth-username-hint', text: `1–${MAX_CHARS} characters. This is your public name.` }) : null),
     h('div', { class: 'form__field' },
       h('label', { for: 'auth-password', text: 'Password' }), password,
-      signingUp ? h('p', { class: 'form__hint', text: `1–${MAX_CHARS} characters.` }) : null),
+      signingUp ? h('p', { class: 'form__hint', id: 'auth-password-hint', text: `1–${MAX_CHARS} characters.` }) : null),
     error,
     wait.el,
     submit);
@@ -67,12 +78,21 @@ export function authView({ query }, mode) {
     if (field) { field.setAttribute('aria-invalid', 'true'); field.focus(); }
   }
 
+  // maxlength does not cover everything (autofill, a pasted emoji-heavy name on
+  // the login form): count code points as the server does before sending.
   function validate(name, pass) {
+    const nameLength = codePointLength(name);
+    const passLength = codePointLength(pass);
     if (!name) return ['Enter a username.', username];
-    if (codePointLength(name) > MAX_CHARS) return [`Usernames are at most ${MAX_CHARS} characters.`, username];
+    if (nameLength > MAX_CHARS) return [`Usernames are at most ${MAX_CHARS} characters; this one has ${nameLength}.`, username];
     if (!pass) return ['Enter a password.', password];
-    if (codePointLength(pass) > MAX_CHARS) return [`Passwords are at most ${MAX_CHARS} characters.`, password];
+    if (passLength > MAX_CHARS) return [`Passwords are at most ${MAX_CHARS} characters; this one has ${passLength}.`, password];
     return null;
+  }
+
+  // Editing a field the error points at takes the error's mark off it.
+  for (const input of [username, password]) {
+    input.addEventListener('input', () => input.removeAttribute('aria-invalid'));
   }
 
   form.addEventListener('submit', async (event) => {
@@ -82,7 +102,9 @@ export function authView({ query }, mode) {
     if (wait.waiting) return;
     const problem = validate(name, pass);
     if (problem) { showError(...problem); return; }
+    // Emptied, not only hidden: the fields name it in aria-describedby, which reads hidden text too.
     error.hidden = true;
+    error.textContent = '';
     wait.clear();
     submit.disabled = true;
     submit.textContent = signingUp ? 'Creating account…' : 'Logging in…';

@@ -48,7 +48,7 @@ export function profileView({ params }, tab = 'videos', { onSignOut } = {}) {
     const renderStats = () => stats.replaceChildren(
       stat(user.follow_count, 'Following', `#/user/${user.id}/following`),
       stat(user.follower_count, user.follower_count === 1 ? 'Follower' : 'Followers', `#/user/${user.id}/followers`),
-      stat(user.total_favorited, 'Likes'));
+      stat(user.total_favorited, Number(user.total_favorited) === 1 ? 'Like' : 'Likes'));
     renderStats();
 
     const actions = isMe
