@@ -1,7 +1,14 @@
 #include "app/demo_content.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,9 +37,53 @@ constexpr DemoClip kClips[] = {
     {"aiko", "RGB in motion", "rgbtestsrc=size=540x960:rate=30,hue=H=2*PI*t/6", 587},
 };
 constexpr const char* kAuthors[] = {"mina", "leo", "aiko"};
-constexpr const char* kMarker = ".demo-content";
+/// Written when everything is in: the folder is never seeded again.
+constexpr const char* kDoneMarker = ".demo-content";
+/// The journal of a seeding under way (see DemoJournal).
+constexpr const char* kJournal = ".demo-content.progress";
 
 }  // namespace
+
+/// What demo seeding has done so far, one "key value" line per finished step, fsynced, in the
+/// data folder: a start that was stopped half way resumes where it was instead of leaving a
+/// half-filled feed forever.
+class DemoJournal {
+ public:
+  explicit DemoJournal(fs::path path) : path_(std::move(path)) {
+    std::ifstream in(path_);
+    std::string key;
+    std::int64_t value = 0;
+    while (in >> key >> value) entries_[key] = value;
+  }
+
+  std::optional<std::int64_t> Get(const std::string& key) const {
+    const auto found = entries_.find(key);
+    return found == entries_.end() ? std::nullopt : std::optional(found->second);
+  }
+
+  Status Record(const std::string& key, std::int64_t value) {
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return InternalError("open " + path_.string() + ": " + std::strerror(errno));
+    const std::string line = key + " " + std::to_string(value) + "\n";
+    const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!written) return InternalError("write " + path_.string());
+    entries_[key] = value;
+    return Ok();
+  }
+
+ private:
+  fs::path path_;
+  std::map<std::string, std::int64_t> entries_;
+};
+
+namespace {
+
+/// The error that ends seeding because the server is stopping (not a failure).
+Error Stopping() { return MakeError(Code::kUnavailable, "the server is stopping"); }
+
+}  // namespace
+
 
 DemoContent::DemoContent(gateway::Services services, media::MediaTools tools, fs::path data_dir,
                          log::Logger& logger)
@@ -41,10 +92,14 @@ DemoContent::DemoContent(gateway::Services services, media::MediaTools tools, fs
 DemoContent::~DemoContent() { Stop(); }
 
 void DemoContent::StartIfEmpty() {
-  if (fs::exists(data_dir_ / kMarker)) return;
-  auto feed = services_.videos.Feed(INT64_MAX, 1);
-  if (!feed.ok() || !feed->videos.empty()) return;
-  thread_ = std::thread([this] { Seed(); });
+  std::error_code ec;
+  if (fs::exists(data_dir_ / kDoneMarker, ec)) return;
+  const bool resuming = fs::exists(data_dir_ / kJournal, ec);
+  if (!resuming) {
+    auto feed = services_.videos.Feed(INT64_MAX, 1);
+    if (!feed.ok() || !feed->videos.empty()) return;
+  }
+  thread_ = std::thread([this, resuming] { Seed(resuming); });
 }
 
 void DemoContent::Stop() {
@@ -52,22 +107,40 @@ void DemoContent::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void DemoContent::Seed() {
-  logger_.Info("new data folder: adding demo users and videos in the background");
-  if (auto seeded = SeedOrError(); !seeded.ok()) {
-    logger_.Warn("demo content incomplete: " + seeded.error().message + " " + seeded.error().detail);
+void DemoContent::Seed(bool resuming) {
+  logger_.Info(resuming ? "resuming the demo users and videos a previous start began, in the background"
+                        : "new data folder: adding demo users and videos in the background");
+  DemoJournal journal(data_dir_ / kJournal);
+  if (auto seeded = SeedOrError(journal); !seeded.ok()) {
+    if (stopping_) {
+      logger_.Info("demo content paused because the server is stopping; it resumes at the next start");
+    } else {
+      const auto& error = seeded.error();
+      logger_.Warn("demo content incomplete: " + error.message + (error.detail.empty() ? "" : " (" + error.detail + ")"));
+    }
     return;
   }
-  std::ofstream(data_dir_ / kMarker) << "demo content added\n";
+  std::ofstream(data_dir_ / kDoneMarker) << "demo content added\n";
+  std::error_code ignored;
+  fs::remove(data_dir_ / kJournal, ignored);
   logger_.Info("demo content ready");
 }
 
-Status DemoContent::SeedOrError() {
+Status DemoContent::SeedOrError(DemoJournal& journal) {
   std::vector<std::int64_t> user_ids;
   for (const char* name : kAuthors) {
+    const std::string key = std::string("user:") + name;
+    if (const auto known = journal.Get(key)) {
+      user_ids.push_back(*known);
+      continue;
+    }
     // Demo accounts get random passwords: they exist to be watched, not logged into.
     auto id = services_.users.Register(name, security::RandomHex(12));
+    if (!id.ok() && id.error().code == Code::kAlreadyExists) {
+      return MakeError(Code::kAlreadyExists, std::string("someone else took the demo name ") + name);
+    }
     if (!id.ok()) return std::move(id).error();
+    MINITOK_RETURN_IF_ERROR(journal.Record(key, *id));
     user_ids.push_back(*id);
   }
   const auto user_of = [&](const char* name) {
@@ -78,32 +151,47 @@ Status DemoContent::SeedOrError() {
   };
   std::vector<std::int64_t> video_ids;
   const fs::path scratch = data_dir_ / "tmp";
-  for (const auto& clip : kClips) {
-    if (stopping_) return MakeError(Code::kUnavailable, "stopped");
+  for (std::size_t index = 0; index < std::size(kClips); ++index) {
+    const auto& clip = kClips[index];
+    const std::string key = "video:" + std::to_string(index);
+    if (const auto known = journal.Get(key)) {
+      video_ids.push_back(*known);
+      continue;
+    }
+    if (stopping_) return Stopping();
     const fs::path file = scratch / ("demo-" + security::RandomHex(6) + ".mp4");
+    const auto remove_clip = [&file] {
+      std::error_code ignored;
+      fs::remove(file, ignored);
+    };
+    // Cancelled with the server: a stop never waits for a clip to finish.
     MINITOK_ASSIGN_OR_RETURN(
         const auto run,
         media::RunProcess({tools_.ffmpeg, "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", clip.video_source,
                            "-f", "lavfi", "-i", "sine=frequency=" + std::to_string(clip.tone_hz) + ":sample_rate=44100",
                            "-t", "6", "-c:v", "libx264", "-preset", "veryfast", "-crf", "28", "-pix_fmt", "yuv420p",
                            "-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart", "-shortest", file.string()},
-                          {.timeout = tools_.timeout, .nice = 10}));
+                          {.timeout = tools_.timeout, .nice = 10, .cancel = &stopping_}));
+    if (run.cancelled) {
+      remove_clip();
+      return Stopping();
+    }
     if (run.exit_code != 0) {
-      std::error_code ignored;
-      fs::remove(file, ignored);
-      return MakeError(Code::kInternal, "ffmpeg could not generate a demo clip", run.stderr_text.substr(0, 300));
+      remove_clip();
+      return MakeError(Code::kInternal, "ffmpeg could not generate a demo clip",
+                       run.timed_out ? "it took too long" : run.stderr_text.substr(0, 300));
     }
     auto video = services_.videos.Publish({user_of(clip.author), clip.title, file.string()});
     if (!video.ok()) {
-      std::error_code ignored;
-      fs::remove(file, ignored);
+      remove_clip();
       return std::move(video).error();
     }
+    MINITOK_RETURN_IF_ERROR(journal.Record(key, video->id));
     video_ids.push_back(video->id);
   }
   // Likes and comments need visible videos: wait for the pipeline to finish the clips.
   for (bool all_ready = false; !all_ready;) {
-    if (stopping_) return MakeError(Code::kUnavailable, "stopped");
+    if (stopping_) return Stopping();
     MINITOK_ASSIGN_OR_RETURN(const auto videos, services_.videos.GetVideos(video_ids));
     all_ready = true;
     for (const auto& video : videos) {
@@ -114,7 +202,8 @@ Status DemoContent::SeedOrError() {
     }
     if (!all_ready) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  // A little life: everyone follows everyone, likes and comments on the others' videos.
+  // A little life: everyone follows everyone, likes and comments on the others' videos. Follows
+  // and likes are idempotent; comments and the message are journaled so that none is doubled.
   for (const auto follower : user_ids) {
     for (const auto followee : user_ids) {
       if (follower != followee) MINITOK_RETURN_IF_ERROR(services_.relations.Follow(follower, followee));
@@ -124,10 +213,18 @@ Status DemoContent::SeedOrError() {
     for (std::size_t u = 0; u < user_ids.size(); ++u) {
       if ((v + u) % 2 == 0) MINITOK_RETURN_IF_ERROR(services_.favorites.Like(user_ids[u], video_ids[v]));
     }
-    MINITOK_RETURN_IF_ERROR(services_.comments.Add(user_ids[(v + 1) % user_ids.size()], video_ids[v],
-                                                   v % 2 == 0 ? "Love the colours!" : "Hypnotic 😍").status());
+    const std::string key = "comment:" + std::to_string(v);
+    if (journal.Get(key)) continue;
+    if (stopping_) return Stopping();
+    MINITOK_ASSIGN_OR_RETURN(const auto comment,
+                             services_.comments.Add(user_ids[(v + 1) % user_ids.size()], video_ids[v],
+                                                    v % 2 == 0 ? "Love the colours!" : "Hypnotic 😍"));
+    MINITOK_RETURN_IF_ERROR(journal.Record(key, comment.id));
   }
-  MINITOK_RETURN_IF_ERROR(services_.messages.Send(user_ids[0], user_ids[1], "Welcome to minitok!").status());
+  if (!journal.Get("message")) {
+    MINITOK_ASSIGN_OR_RETURN(const auto message, services_.messages.Send(user_ids[0], user_ids[1], "Welcome to minitok!"));
+    MINITOK_RETURN_IF_ERROR(journal.Record("message", message.id));
+  }
   return Ok();
 }
 

@@ -13,6 +13,8 @@
 
 namespace minitok::app {
 
+class DemoJournal;
+
 class DemoContent {
  public:
   DemoContent(gateway::Services services, media::MediaTools tools, std::filesystem::path data_dir,
@@ -21,14 +23,15 @@ class DemoContent {
   DemoContent(const DemoContent&) = delete;
   DemoContent& operator=(const DemoContent&) = delete;
 
-  /// Starts seeding unless this data folder was seeded before or already has videos.
+  /// Starts seeding a folder that has no videos yet, or resumes a seeding a previous start did
+  /// not finish; does nothing once it finished.
   void StartIfEmpty();
-  /// Stops between steps and joins (a clip being generated finishes first).
+  /// Stops within about a second (a clip being generated is killed) and joins.
   void Stop();
 
  private:
-  void Seed();
-  Status SeedOrError();
+  void Seed(bool resuming);
+  Status SeedOrError(DemoJournal& journal);
 
   gateway::Services services_;
   media::MediaTools tools_;

@@ -115,7 +115,9 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv, const Pro
       kill(pid, SIGKILL);
       break;
     }
-    const int ready = poll(fds, 2, static_cast<int>(std::min<long long>(remaining.count(), 1000)));
+    // A cancellable child is checked often enough that a stop never waits for it long.
+    const long long longest_wait_ms = options.cancel != nullptr ? 100 : 1000;
+    const int ready = poll(fds, 2, static_cast<int>(std::min<long long>(remaining.count(), longest_wait_ms)));
     if (ready < 0 && errno != EINTR) break;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;

@@ -30,7 +30,7 @@ struct ProcessOptions {
   std::size_t max_output_bytes = 1 << 20;
   /// Called with each chunk of stdout as it arrives (progress reports).
   std::function<void(std::string_view)> on_stdout;
-  /// When it becomes true, the child is killed (checked at least once a second).
+  /// When it becomes true, the child is killed (checked at least every 100 ms).
   const std::atomic<bool>* cancel = nullptr;
   ResourceLimits limits;
 };

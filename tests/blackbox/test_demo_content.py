@@ -41,6 +41,51 @@ class DemoContentTests(unittest.TestCase):
             server.stop(expect_code=None)
             server.cleanup()
 
+    def test_a_start_stopped_half_way_resumes_and_never_doubles_anything(self):
+        # SIGTERM while demo clips are being made: the stop does not wait for ffmpeg, the log says
+        # why seeding paused, and the next start finishes exactly what is missing.
+        server = h.Server(no_demo=False)
+        server.start()
+        journal = os.path.join(server.data_dir, ".demo-content.progress")
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                published = 0
+                if os.path.exists(journal):
+                    with open(journal) as f:
+                        published = sum(1 for line in f if line.startswith("video:"))
+                if published >= 2:
+                    break
+                time.sleep(0.05)
+            self.assertGreaterEqual(published, 2, "demo seeding never got going")
+            started = time.monotonic()
+            server.stop()
+            self.assertLess(time.monotonic() - started, 3.0, "the stop waited for a demo ffmpeg")
+            log = server.stderr_text()
+            self.assertIn("demo content paused because the server is stopping", log)
+            self.assertNotIn("demo content incomplete", log)
+            self.assertFalse(os.path.exists(os.path.join(server.data_dir, ".demo-content")))
+            self.assertEqual([f for f in os.listdir(os.path.join(server.data_dir, "tmp"))], [],
+                             "a cancelled clip was left behind")
+
+            server.start()
+            self.wait_for_demo(server)
+            self.assertIn("resuming the demo users and videos", server.stderr_text())
+            self.assertFalse(os.path.exists(journal), "the journal stays after seeding finished")
+            c = server.client()
+            videos = c.feed()["video_list"]
+            self.assertEqual(len(videos), 6, [v["title"] for v in videos])
+            self.assertEqual(len({v["title"] for v in videos}), 6, "a clip was published twice")
+            self.assertEqual([v["comment_count"] for v in videos], [1] * 6, "comments doubled or missing")
+            authors = {v["author"]["id"] for v in videos}
+            self.assertEqual(len(authors), 3)
+            for author in authors:
+                user = c.user(author)
+                self.assertEqual((user["follow_count"], user["follower_count"], user["work_count"]), (2, 2, 2), user)
+        finally:
+            server.stop(expect_code=None)
+            server.cleanup()
+
     def test_flag_and_config_key_turn_it_off(self):
         for kwargs in ({"no_demo": True}, {"no_demo": False, "config": {"demo_content": False}}):
             server = h.Server(**kwargs).start()
