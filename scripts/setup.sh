@@ -14,6 +14,10 @@ packages=(
 if [[ "${MINITOK_WITH_BROWSER:-0}" == "1" ]]; then
   packages+=(chromium)
 fi
+# The fuzz targets (scripts/fuzz.sh): clang with its libFuzzer and sanitizer runtimes.
+if [[ "${MINITOK_WITH_FUZZ:-0}" == "1" ]]; then
+  packages+=(clang libclang-rt-14-dev libfuzzer-14-dev)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

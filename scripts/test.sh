@@ -2,10 +2,11 @@
 # One command from a fresh Debian 12 machine to the whole test suite: installs what is missing,
 # builds (Release) and runs the unit and black-box tests and the browser end-to-end suite, then
 # builds with AddressSanitizer + UndefinedBehaviorSanitizer and runs the unit and black-box tests
-# again under them.
+# again under them, then fuzzes every parser for a bounded time (MINITOK_FUZZ_SECONDS, default 30
+# each).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MINITOK_WITH_BROWSER=1 scripts/setup.sh
+MINITOK_WITH_BROWSER=1 MINITOK_WITH_FUZZ=1 scripts/setup.sh
 
 jobs="${MINITOK_JOBS:-2}"
 
@@ -27,3 +28,5 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 (cd build-asan && ctest -j "$jobs" --output-on-failure --timeout 900)
 
+echo "== fuzzing: every parser, ${MINITOK_FUZZ_SECONDS:-30} s each (clang, libFuzzer, ASan + UBSan)"
+scripts/fuzz.sh "${MINITOK_FUZZ_SECONDS:-30}"
