@@ -9,7 +9,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { startServer } from '../support/server.js';
-import { launchBrowser, openGuardedContext, screenshot, screenshotBoth, PHONE, DESKTOP } from '../support/browser.js';
+import { closeAll, launchBrowser, openGuardedContext, screenshot, screenshotBoth, PHONE, DESKTOP } from '../support/browser.js';
 import { makeTestVideo } from '../support/media.js';
 import {
   visit, signUpViaUi, logInViaUi, storedSession, apiGet, apiPost, publishViaApi, publishAll, waitUntilReady,
@@ -50,15 +50,7 @@ describe('minitok web client', () => {
     bob = await openGuardedContext(browser, { viewport: DESKTOP, label: 'bob/desktop' });
   });
 
-  after(async () => {
-    const contexts = [alice, bob].filter(Boolean);
-    await Promise.all(contexts.map((c) => c.context.close().catch(() => {})));
-    await browser?.close();
-    const stopped = await server?.stop();
-    if (stopped && stopped.code !== 0 && stopped.signal === null) {
-      process.stderr.write(`minitok exited with code ${stopped.code} on SIGTERM\n`);
-    }
-  });
+  after(() => closeAll({ contexts: [alice, bob], browser, server }));
 
   /** Fail the current step if any page misbehaved; print the server log on failure. */
   function assertClean(...who) {

@@ -11,7 +11,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startServer } from '../support/server.js';
-import { launchBrowser, openGuardedContext, screenshot, screenshotBoth, PHONE } from '../support/browser.js';
+import { closeAll, launchBrowser, openGuardedContext, screenshot, screenshotBoth, PHONE } from '../support/browser.js';
 import { visit, signUpViaUi, registerViaApi, apiGet, apiPost } from '../support/app.js';
 
 const STEP_TIMEOUT = 120_000;
@@ -44,14 +44,7 @@ describe('minitok inbox', () => {
     dana = await openGuardedContext(browser, { viewport: PHONE, label: 'dana/phone', mobile: true });
   });
 
-  after(async () => {
-    await dana?.context.close().catch(() => {});
-    await browser?.close();
-    const stopped = await server?.stop();
-    if (stopped && stopped.code !== 0 && stopped.signal === null) {
-      process.stderr.write(`minitok exited with code ${stopped.code} on SIGTERM\n`);
-    }
-  });
+  after(() => closeAll({ contexts: [dana], browser, server }));
 
   /** Fail the step on any browser problem, but for those matching one of `expected` (each at most once). */
   function assertClean(expected = []) {

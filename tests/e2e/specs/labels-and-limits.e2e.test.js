@@ -8,7 +8,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../support/server.js';
-import { launchBrowser, openGuardedContext, screenshot, DESKTOP } from '../support/browser.js';
+import { closeAll, launchBrowser, openGuardedContext, screenshot, DESKTOP } from '../support/browser.js';
 import { makeTestVideo } from '../support/media.js';
 import {
   visit, registerViaApi, storedSession, apiGet, apiPost, publishViaApi, waitUntilReady, activeVideo,
@@ -41,14 +41,7 @@ describe('minitok sign-up limits and like labels', () => {
     ivy = await openGuardedContext(browser, { viewport: DESKTOP, label: 'ivy/desktop' });
   });
 
-  after(async () => {
-    await ivy?.context.close().catch(() => {});
-    await browser?.close();
-    const stopped = await server?.stop();
-    if (stopped && stopped.code !== 0 && stopped.signal === null) {
-      process.stderr.write(`minitok exited with code ${stopped.code} on SIGTERM\n`);
-    }
-  });
+  after(() => closeAll({ contexts: [ivy], browser, server }));
 
   function assertClean() {
     const problems = ivy.problems.splice(0);

@@ -11,7 +11,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../support/server.js';
-import { launchBrowser, openGuardedContext, screenshotBoth, PHONE } from '../support/browser.js';
+import { closeAll, launchBrowser, openGuardedContext, screenshotBoth, PHONE } from '../support/browser.js';
 import { makeTestVideo } from '../support/media.js';
 import { visit, signUpViaUi, apiGet, publishViaApi, waitUntilReady, activeVideo } from '../support/app.js';
 
@@ -45,14 +45,7 @@ describe('minitok web client under rate limits', () => {
     carol = await openGuardedContext(browser, { viewport: PHONE, label: 'carol/phone', mobile: true });
   });
 
-  after(async () => {
-    await carol?.context.close().catch(() => {});
-    await browser?.close();
-    const stopped = await server?.stop();
-    if (stopped && stopped.code !== 0 && stopped.signal === null) {
-      process.stderr.write(`minitok exited with code ${stopped.code} on SIGTERM\n`);
-    }
-  });
+  after(() => closeAll({ contexts: [carol], browser, server }));
 
   /** Fail the step on any browser problem, but for those matching one of `expected` (each at most once). */
   function assertClean(who, expected = []) {

@@ -79,3 +79,13 @@ export async function screenshotBoth(page, name, { settle = 400 } = {}) {
   await page.setViewportSize(original);
   await page.waitForTimeout(settle);
 }
+
+/** Closes the contexts and the browser, then stops the server; a non-zero exit on SIGTERM is reported. */
+export async function closeAll({ contexts = [], browser, server }) {
+  await Promise.all(contexts.filter(Boolean).map((c) => c.context.close().catch(() => {})));
+  await browser?.close();
+  const stopped = await server?.stop();
+  if (stopped && stopped.code !== 0 && stopped.signal === null) {
+    process.stderr.write(`minitok exited with code ${stopped.code} on SIGTERM\n`);
+  }
+}
