@@ -903,6 +903,8 @@ class Server:
         would), or "default" (the binary's own limits plus whatever `config` sets)."""
         self.own_dir = data_dir is None
         self.root = tempfile.mkdtemp(prefix="minitok-bb-")
+        # A test that never calls cleanup() (one that failed half way) still leaves nothing behind.
+        atexit.register(self.cleanup)
         self.data_dir = data_dir or os.path.join(self.root, "data")
         if rate_limits == "off" and not isinstance(config, str):
             config = dict(config or {})

@@ -3,6 +3,7 @@ synchronous=NORMAL; commits grouped across concurrent requests): after the kill 
 like, comment and follow is in the database, nothing half-written is, `minitok verify` finds every
 counter exact, and the restarted server (whose caches start empty) answers the same counts."""
 import os
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -19,6 +20,7 @@ WRITERS = 12
 class DurabilityTests(unittest.TestCase):
     def setUp(self):
         self.root = tempfile.mkdtemp(prefix="minitok-bb-durability-")
+        self.addCleanup(shutil.rmtree, self.root, True)
         self.data = os.path.join(self.root, "data")
         tokens = os.path.join(self.root, "tokens.tsv")
         seeded = h.run_cli("seed", "--data-dir", self.data, "--users", str(USERS), "--videos", str(VIDEOS),

@@ -2,6 +2,7 @@
 counters audited; a tampered counter is caught; a non-empty folder is refused."""
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 import unittest
@@ -29,6 +30,7 @@ class CommandLineDocsTests(unittest.TestCase):
 class SeedTests(unittest.TestCase):
     def setUp(self):
         self.root = tempfile.mkdtemp(prefix="minitok-bb-seed-")
+        self.addCleanup(shutil.rmtree, self.root, True)
         self.data = os.path.join(self.root, "data")
         self.tokens = os.path.join(self.root, "tokens.tsv")
 

@@ -13,14 +13,28 @@
 
 namespace {
 
-const std::string& UploadDir() {
-  static const std::string dir = [] {
+/// The folder uploads are streamed into, removed when the fuzzer exits.
+class ScratchFolder {
+ public:
+  ScratchFolder() {
     char pattern[] = "/tmp/minitok-fuzz-multipart-XXXXXX";
     const char* made = mkdtemp(pattern);
     if (made == nullptr) std::abort();
-    return std::string(made);
-  }();
-  return dir;
+    path_ = made;
+  }
+  ~ScratchFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+const std::string& UploadDir() {
+  static const ScratchFolder folder;
+  return folder.path();
 }
 
 constexpr std::uint64_t kMaxFieldBytes = 256;
