@@ -1,11 +1,6 @@
 #include "app/demo_content.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -13,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "libs/media/files.h"
 #include "libs/media/process.h"
 #include "libs/security/token_codec.h"
 
@@ -62,12 +58,11 @@ class DemoJournal {
   }
 
   Status Record(const std::string& key, std::int64_t value) {
-    const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return InternalError("open " + path_.string() + ": " + std::strerror(errno));
-    const std::string line = key + " " + std::to_string(value) + "\n";
-    const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!written) return InternalError("write " + path_.string());
+    std::ofstream out(path_, std::ios::app);
+    out << key << ' ' << value << '\n';
+    out.close();
+    if (!out) return InternalError("write " + path_.string());
+    MINITOK_RETURN_IF_ERROR(media::SyncFile(path_));
     entries_[key] = value;
     return Ok();
   }

@@ -85,9 +85,9 @@ Result<ProbeInfo> ParseProbeJson(std::string_view json) {
   return info;
 }
 
-std::vector<std::string> UntrustedInput(const std::string& demuxer, const std::string& path) {
+void AppendUntrustedInput(std::vector<std::string>& argv, const std::string& demuxer, const std::string& path) {
   // "file:" so that no path is ever read as another protocol's URL.
-  return {"-protocol_whitelist", "file", "-f", demuxer, "-i", "file:" + path};
+  argv.insert(argv.end(), {"-protocol_whitelist", "file", "-f", demuxer, "-i", "file:" + path});
 }
 
 ResourceLimits ProbeLimits(const MediaTools& tools) {
@@ -101,7 +101,7 @@ ResourceLimits ProbeLimits(const MediaTools& tools) {
 Result<ProbeInfo> ProbeVideo(const MediaTools& tools, const std::string& path, const std::string& demuxer) {
   std::vector<std::string> argv{tools.ffprobe, "-v", "error", "-print_format", "json", "-show_format",
                                 "-show_streams"};
-  for (auto& arg : UntrustedInput(demuxer, path)) argv.push_back(std::move(arg));
+  AppendUntrustedInput(argv, demuxer, path);
   MINITOK_ASSIGN_OR_RETURN(const auto run,
                            RunProcess(argv, {.timeout = tools.timeout, .limits = ProbeLimits(tools)}));
   if (run.timed_out) return NotAVideo("ffprobe timed out");
@@ -116,12 +116,9 @@ Status ExtractCover(const MediaTools& tools, const std::string& input_path, cons
   char seek[32];
   std::snprintf(seek, sizeof seek, "%.3f", at);
   std::vector<std::string> argv{tools.ffmpeg, "-nostdin", "-v", "error", "-y", "-ss", seek};
-  for (auto& arg : UntrustedInput(demuxer, input_path)) argv.push_back(std::move(arg));
-  for (const char* arg : {"-frames:v", "1", "-vf", "scale='min(720,iw)':-2", "-q:v", "4", "-f", "image2", "-c:v",
-                          "mjpeg"}) {
-    argv.emplace_back(arg);
-  }
-  argv.push_back("file:" + output_path);
+  AppendUntrustedInput(argv, demuxer, input_path);
+  argv.insert(argv.end(), {"-frames:v", "1", "-vf", "scale='min(720,iw)':-2", "-q:v", "4", "-f", "image2", "-c:v",
+                           "mjpeg", "file:" + output_path});
   MINITOK_ASSIGN_OR_RETURN(const auto run,
                            RunProcess(argv, {.timeout = tools.timeout, .limits = ProbeLimits(tools)}));
   if (run.timed_out || run.exit_code != 0) {

@@ -28,9 +28,10 @@ struct MediaTools {
 /// Finds ffmpeg and ffprobe on PATH.
 Result<MediaTools> LocateMediaTools(std::chrono::milliseconds timeout);
 
-/// ffmpeg/ffprobe options that read `path` with `demuxer` (from SniffVideoContainer) forced and
-/// no protocol but the local file itself: the input part of every command run on an upload.
-std::vector<std::string> UntrustedInput(const std::string& demuxer, const std::string& path);
+/// Appends to `argv` the ffmpeg/ffprobe options that read `path` with `demuxer` (from
+/// SniffVideoContainer) forced and no protocol but the local file itself: the input part of
+/// every command run on an upload.
+void AppendUntrustedInput(std::vector<std::string>& argv, const std::string& demuxer, const std::string& path);
 
 /// Limits for one probe or cover extraction: CPU time within the tools' timeout, 2 GiB of
 /// address space, small outputs, few files.

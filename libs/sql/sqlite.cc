@@ -96,10 +96,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
     // NORMAL in WAL mode: a commit survives a process crash; power loss may drop the last
     // transactions, never corrupt the file. FULL also fsyncs the WAL at each commit, which the
     // grouped writer pays once per group.
-    MINITOK_RETURN_IF_ERROR(connection->Execute(
-        durability == Durability::kPowerLoss
-            ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
+    const std::string synchronous = durability == Durability::kPowerLoss ? "FULL" : "NORMAL";
+    MINITOK_RETURN_IF_ERROR(connection->Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=" + synchronous +
+                                                "; PRAGMA foreign_keys=ON;"));
   }
   return connection;
 }

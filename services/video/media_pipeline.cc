@@ -41,13 +41,10 @@ std::vector<std::string> TranscodeArguments(const media::MediaTools& tools, cons
   const std::string scale = "scale=w='if(gte(iw,ih),-2,min(" + side + ",trunc(iw/2)*2))':h='if(gte(iw,ih),min(" +
                             side + ",trunc(ih/2)*2),-2)'";
   std::vector<std::string> argv{tools.ffmpeg, "-nostdin", "-v", "error", "-y", "-progress", "pipe:1", "-nostats"};
-  for (auto& arg : media::UntrustedInput(demuxer, input)) argv.push_back(std::move(arg));
-  for (auto& arg : std::vector<std::string>{
-           "-map", "0:v:0", "-map", "0:a:0?", "-vf", scale, "-c:v", "libx264", "-preset", settings.preset, "-crf",
-           std::to_string(settings.crf), "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", settings.audio_bitrate,
-           "-movflags", "+faststart", "-f", "mp4", "file:" + output}) {
-    argv.push_back(std::move(arg));
-  }
+  media::AppendUntrustedInput(argv, demuxer, input);
+  argv.insert(argv.end(), {"-map", "0:v:0", "-map", "0:a:0?", "-vf", scale, "-c:v", "libx264", "-preset",
+                           settings.preset, "-crf", std::to_string(settings.crf), "-pix_fmt", "yuv420p", "-c:a", "aac",
+                           "-b:a", settings.audio_bitrate, "-movflags", "+faststart", "-f", "mp4", "file:" + output});
   return argv;
 }
 

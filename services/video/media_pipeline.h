@@ -34,7 +34,7 @@ struct TranscodeSettings {
 };
 
 /// The ffmpeg arguments of one transcode (exposed for tests and the benchmark).
-/// The ffmpeg command that transcodes `input`, read with `demuxer` forced (see media::UntrustedInput).
+/// The ffmpeg command that transcodes `input`, read with `demuxer` forced (see media::AppendUntrustedInput).
 std::vector<std::string> TranscodeArguments(const media::MediaTools& tools, const TranscodeSettings& settings,
                                             const std::string& input, const std::string& demuxer,
                                             const std::string& output);
