@@ -7,9 +7,10 @@ packages=(
   g++ cmake ninja-build pkg-config ccache
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libssl-dev libsodium-dev libhiredis-dev
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libbenchmark-dev
   ffmpeg python3 curl
-  redis-server
+  redis-server etcd-server etcd-client
 )
 if [[ "${MINITOK_WITH_BROWSER:-0}" == "1" ]]; then
   packages+=(chromium)

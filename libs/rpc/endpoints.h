@@ -1,0 +1,25 @@
+#pragma once
+// Where a service's instances are: fed by discovery (etcd, or static --peers), read by the gRPC
+// clients. Free of gRPC headers, so that discovery and the composition root need none.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace minitok::rpc {
+
+class EndpointSink {
+ public:
+  virtual ~EndpointSink() = default;
+  /// The complete set of live instances' addresses ("HOST:PORT"), replacing the previous set.
+  virtual void SetEndpoints(std::vector<std::string> addresses) = 0;
+};
+
+/// A client for the remote instances of a service, and where discovery tells it they are.
+template <class Interface>
+struct RemoteService {
+  std::unique_ptr<Interface> client;
+  EndpointSink* instances = nullptr;  ///< owned by `client`
+};
+
+}  // namespace minitok::rpc

@@ -1,0 +1,159 @@
+#include "rpc/favorite/favorite_grpc.h"
+
+#include "libs/rpc/client_call.h"
+#include "libs/rpc/server_call.h"
+#include "minitok/favorite/v1/favorite.grpc.pb.h"
+#include "rpc/common/values.h"
+
+namespace minitok::favorite {
+namespace {
+
+using google::protobuf::Empty;
+namespace wire = v1;
+
+class Server final : public wire::Favorite::CallbackService {
+ public:
+  Server(FavoriteService& service, rpc::Dispatcher& dispatcher) : service_(service), dispatcher_(dispatcher) {}
+
+  grpc::ServerUnaryReactor* Like(grpc::CallbackServerContext* context, const wire::VideoRef* request,
+                                 Empty*) override {
+    return dispatcher_.Respond(context, rpc::Work::kWrite,
+                               [this, request](std::int64_t user) { return service_.Like(user, request->video_id()); });
+  }
+
+  grpc::ServerUnaryReactor* Unlike(grpc::CallbackServerContext* context, const wire::VideoRef* request,
+                                   Empty*) override {
+    return dispatcher_.Respond(context, rpc::Work::kWrite,
+                               [this, request](std::int64_t user) { return service_.Unlike(user, request->video_id()); });
+  }
+
+  grpc::ServerUnaryReactor* ListLikedVideos(grpc::CallbackServerContext* context,
+                                            const wire::ListLikedVideosRequest* request,
+                                            wire::VideoIds* response) override {
+    return dispatcher_.Respond(context, rpc::Work::kRead, [this, request, response](std::int64_t) -> Status {
+      MINITOK_ASSIGN_OR_RETURN(const auto ids, service_.ListLikedVideos(request->user_id(), rpc::FromWire(request->page())));
+      response->mutable_video_ids()->Add(ids.begin(), ids.end());
+      return Ok();
+    });
+  }
+
+  grpc::ServerUnaryReactor* GetVideoStats(grpc::CallbackServerContext* context,
+                                          const wire::GetVideoStatsRequest* request,
+                                          wire::GetVideoStatsResponse* response) override {
+    return dispatcher_.Respond(context, rpc::Work::kRead, [this, request, response](std::int64_t viewer) -> Status {
+      MINITOK_ASSIGN_OR_RETURN(const auto stats, service_.GetVideoStats(rpc::FromWire(request->video_ids()), viewer));
+      for (const auto& one : stats) {
+        auto* out = response->add_stats();
+        out->set_video_id(one.video_id);
+        out->set_favorite_count(one.favorite_count);
+        out->set_is_favorite(one.is_favorite);
+      }
+      return Ok();
+    });
+  }
+
+  grpc::ServerUnaryReactor* GetUserStats(grpc::CallbackServerContext* context,
+                                         const wire::GetUserStatsRequest* request,
+                                         wire::GetUserStatsResponse* response) override {
+    return dispatcher_.Respond(context, rpc::Work::kRead, [this, request, response](std::int64_t) -> Status {
+      MINITOK_ASSIGN_OR_RETURN(const auto stats, service_.GetUserStats(rpc::FromWire(request->user_ids())));
+      for (const auto& one : stats) {
+        auto* out = response->add_stats();
+        out->set_user_id(one.user_id);
+        out->set_favorite_count(one.favorite_count);
+        out->set_total_favorited(one.total_favorited);
+      }
+      return Ok();
+    });
+  }
+
+ private:
+  FavoriteService& service_;
+  rpc::Dispatcher& dispatcher_;
+};
+
+constexpr std::string_view kService = "favorite";
+
+class Client final : public FavoriteService {
+ public:
+  rpc::EndpointSink& instances() { return instances_; }
+
+  Status Like(std::int64_t user_id, std::int64_t video_id) override {
+    return Act(&wire::Favorite::Stub::Like, user_id, video_id);
+  }
+
+  Status Unlike(std::int64_t user_id, std::int64_t video_id) override {
+    return Act(&wire::Favorite::Stub::Unlike, user_id, video_id);
+  }
+
+  Result<std::vector<std::int64_t>> ListLikedVideos(std::int64_t user_id, Page page) override {
+    wire::ListLikedVideosRequest request;
+    request.set_user_id(user_id);
+    rpc::ToWire(page, request.mutable_page());
+    wire::VideoIds response;
+    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService}, [&](auto& stub, auto& context) {
+      return stub.ListLikedVideos(&context, request, &response);
+    }));
+    return std::vector<std::int64_t>(response.video_ids().begin(), response.video_ids().end());
+  }
+
+  Result<std::vector<VideoFavoriteStats>> GetVideoStats(std::span<const std::int64_t> video_ids,
+                                                        std::int64_t viewer) override {
+    wire::GetVideoStatsRequest request;
+    request.mutable_video_ids()->Add(video_ids.begin(), video_ids.end());
+    wire::GetVideoStatsResponse response;
+    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService, .acting_user = viewer},
+                                           [&](auto& stub, auto& context) {
+                                             return stub.GetVideoStats(&context, request, &response);
+                                           }));
+    std::vector<VideoFavoriteStats> stats;
+    stats.reserve(response.stats_size());
+    for (const auto& one : response.stats()) {
+      stats.push_back({.video_id = one.video_id(), .favorite_count = one.favorite_count(), .is_favorite = one.is_favorite()});
+    }
+    return stats;
+  }
+
+  Result<std::vector<UserFavoriteStats>> GetUserStats(std::span<const std::int64_t> user_ids) override {
+    wire::GetUserStatsRequest request;
+    request.mutable_user_ids()->Add(user_ids.begin(), user_ids.end());
+    wire::GetUserStatsResponse response;
+    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService}, [&](auto& stub, auto& context) {
+      return stub.GetUserStats(&context, request, &response);
+    }));
+    std::vector<UserFavoriteStats> stats;
+    stats.reserve(response.stats_size());
+    for (const auto& one : response.stats()) {
+      stats.push_back({.user_id = one.user_id(), .favorite_count = one.favorite_count(),
+                       .total_favorited = one.total_favorited()});
+    }
+    return stats;
+  }
+
+ private:
+  using Action = grpc::Status (wire::Favorite::Stub::*)(grpc::ClientContext*, const wire::VideoRef&, Empty*);
+
+  Status Act(Action action, std::int64_t user_id, std::int64_t video_id) {
+    wire::VideoRef request;
+    request.set_video_id(video_id);
+    Empty response;
+    return rpc::CallUnary(instances_, {.service = kService, .kind = rpc::CallKind::kWrite, .acting_user = user_id},
+                          [&](auto& stub, auto& context) { return (stub.*action)(&context, request, &response); });
+  }
+
+  rpc::Balancer<wire::Favorite> instances_;
+};
+
+}  // namespace
+
+rpc::ServedService ServeFavoriteOverGrpc(FavoriteService& service, rpc::Dispatcher& dispatcher) {
+  return {std::make_shared<Server>(service, dispatcher), wire::Favorite::service_full_name()};
+}
+
+rpc::RemoteService<FavoriteService> FavoriteGrpcClient() {
+  auto client = std::make_unique<Client>();
+  rpc::EndpointSink* instances = &client->instances();
+  return {std::move(client), instances};
+}
+
+}  // namespace minitok::favorite

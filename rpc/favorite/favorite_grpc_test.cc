@@ -1,0 +1,202 @@
+// The favorite adapters round-trip every call, its errors and empty batches over a real gRPC
+// connection; the generic rules of calls (context, retries, event loops) are checked here once.
+
+#include "rpc/favorite/favorite_grpc.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "libs/core/call_context.h"
+#include "libs/core/non_blocking.h"
+#include "tests/support/rpc_loopback.h"
+
+namespace minitok::favorite {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
+using ::testing::IsEmpty;
+using ::testing::Return;
+
+class MockFavoriteService : public FavoriteService {
+ public:
+  MOCK_METHOD(Status, Like, (std::int64_t, std::int64_t), (override));
+  MOCK_METHOD(Status, Unlike, (std::int64_t, std::int64_t), (override));
+  MOCK_METHOD(Result<std::vector<std::int64_t>>, ListLikedVideos, (std::int64_t, Page), (override));
+  MOCK_METHOD(Result<std::vector<VideoFavoriteStats>>, GetVideoStats, (std::span<const std::int64_t>, std::int64_t),
+              (override));
+  MOCK_METHOD(Result<std::vector<UserFavoriteStats>>, GetUserStats, (std::span<const std::int64_t>), (override));
+};
+
+std::vector<std::int64_t> Ids(std::span<const std::int64_t> ids) { return {ids.begin(), ids.end()}; }
+
+class FavoriteGrpcTest : public ::testing::Test {
+ protected:
+  ::testing::StrictMock<MockFavoriteService> service_;
+  testing::RpcLoopback<FavoriteService> loopback_{
+      [this](rpc::Dispatcher& dispatcher) { return ServeFavoriteOverGrpc(service_, dispatcher); },
+      [] { return FavoriteGrpcClient(); }};
+  FavoriteService& client_ = loopback_.client();
+};
+
+TEST_F(FavoriteGrpcTest, LikeAndUnlikeActForTheUserInTheMetadata) {
+  EXPECT_CALL(service_, Like(7, 42)).WillOnce(Return(Ok()));
+  EXPECT_CALL(service_, Unlike(7, 43)).WillOnce(Return(Ok()));
+  EXPECT_TRUE(client_.Like(7, 42).ok());
+  EXPECT_TRUE(client_.Unlike(7, 43).ok());
+}
+
+TEST_F(FavoriteGrpcTest, ErrorsKeepTheirCodeAndMessage) {
+  EXPECT_CALL(service_, Like(7, 404)).WillOnce(Return(MakeError(Code::kNotFound, "this video does not exist", "row 404")));
+  const Status liked = client_.Like(7, 404);
+  ASSERT_FALSE(liked.ok());
+  EXPECT_EQ(liked.error().code, Code::kNotFound);
+  EXPECT_EQ(liked.error().message, "this video does not exist");
+  EXPECT_EQ(liked.error().detail.find("row 404"), std::string::npos) << "details stay with the service";
+}
+
+TEST_F(FavoriteGrpcTest, InternalDetailsNeverCrossTheWire) {
+  EXPECT_CALL(service_, Unlike(7, 1)).WillOnce(Return(InternalError("disk I/O error at /srv/data/db/favorite.db")));
+  const Status unliked = client_.Unlike(7, 1);
+  ASSERT_FALSE(unliked.ok());
+  EXPECT_EQ(unliked.error().code, Code::kInternal);
+  EXPECT_EQ(unliked.error().message, InternalError({}).message);
+  EXPECT_EQ(unliked.error().detail.find("/srv/data"), std::string::npos);
+}
+
+TEST_F(FavoriteGrpcTest, ListLikedVideosCarriesTheSubjectAndThePage) {
+  EXPECT_CALL(service_, ListLikedVideos(9, ::testing::_))
+      .WillOnce([](std::int64_t, Page page) -> Result<std::vector<std::int64_t>> {
+        EXPECT_EQ(page.offset, 30);
+        EXPECT_EQ(page.limit, 15);
+        return std::vector<std::int64_t>{5, 3, 1};
+      })
+      .WillOnce(Return(std::vector<std::int64_t>{}));
+  EXPECT_THAT(client_.ListLikedVideos(9, {.offset = 30, .limit = 15}).value(), ElementsAre(5, 3, 1));
+  EXPECT_THAT(client_.ListLikedVideos(9, {}).value(), IsEmpty());
+}
+
+TEST_F(FavoriteGrpcTest, VideoStatsAreForTheViewerInTheMetadata) {
+  EXPECT_CALL(service_, GetVideoStats(::testing::_, 7))
+      .WillOnce([](std::span<const std::int64_t> ids, std::int64_t) -> Result<std::vector<VideoFavoriteStats>> {
+        EXPECT_THAT(Ids(ids), ElementsAre(3, 2));
+        return std::vector<VideoFavoriteStats>{{3, 10, true}, {2, 0, false}};
+      });
+  EXPECT_CALL(service_, GetVideoStats(::testing::_, 0))
+      .WillOnce([](std::span<const std::int64_t> ids, std::int64_t) -> Result<std::vector<VideoFavoriteStats>> {
+        EXPECT_THAT(Ids(ids), IsEmpty());
+        return std::vector<VideoFavoriteStats>{};
+      });
+  const std::int64_t ids[] = {3, 2};
+  const auto stats = client_.GetVideoStats(ids, 7).value();
+  ASSERT_EQ(stats.size(), 2u);
+  EXPECT_EQ(stats[0].video_id, 3);
+  EXPECT_EQ(stats[0].favorite_count, 10);
+  EXPECT_TRUE(stats[0].is_favorite);
+  EXPECT_EQ(stats[1].video_id, 2);
+  EXPECT_FALSE(stats[1].is_favorite);
+  EXPECT_THAT(client_.GetVideoStats({}, 0).value(), IsEmpty());
+}
+
+TEST_F(FavoriteGrpcTest, UserStatsRoundTrip) {
+  EXPECT_CALL(service_, GetUserStats(::testing::_))
+      .WillOnce([](std::span<const std::int64_t> ids) -> Result<std::vector<UserFavoriteStats>> {
+        EXPECT_THAT(Ids(ids), ElementsAre(100));
+        return std::vector<UserFavoriteStats>{{100, 4, 12}};
+      });
+  const std::int64_t ids[] = {100};
+  const auto stats = client_.GetUserStats(ids).value();
+  ASSERT_EQ(stats.size(), 1u);
+  EXPECT_EQ(stats[0].user_id, 100);
+  EXPECT_EQ(stats[0].favorite_count, 4);
+  EXPECT_EQ(stats[0].total_favorited, 12);
+}
+
+TEST_F(FavoriteGrpcTest, TheCallContextReachesTheImplementation) {
+  EXPECT_CALL(service_, Like(7, 42)).WillOnce([](std::int64_t, std::int64_t) -> Status {
+    const CallContext* call = CallScope::Current();
+    EXPECT_NE(call, nullptr);
+    if (call == nullptr) return Ok();
+    EXPECT_EQ(call->request_id, "gw-1");
+    EXPECT_EQ(call->traceparent, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    EXPECT_TRUE(call->deadline.has_value());
+    if (call->deadline) {
+      const auto left = *call->deadline - std::chrono::steady_clock::now();
+      EXPECT_GT(left, std::chrono::seconds(1));
+      EXPECT_LE(left, std::chrono::seconds(3));
+    }
+    return Ok();
+  });
+  CallScope scope({.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3),
+                   .request_id = "gw-1",
+                   .traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"});
+  EXPECT_TRUE(client_.Like(7, 42).ok());
+}
+
+TEST_F(FavoriteGrpcTest, AReadThatMustBlockMovesFromTheGrpcThreadToAWorker) {
+  int attempts = 0;
+  EXPECT_CALL(service_, GetUserStats(::testing::_))
+      .Times(2)
+      .WillRepeatedly([&attempts](std::span<const std::int64_t>) -> Result<std::vector<UserFavoriteStats>> {
+        ++attempts;
+        if (NonBlockingScope::RefuseBlocking()) return MakeError(Code::kWouldBlock, "cache miss");
+        return std::vector<UserFavoriteStats>{{1, 2, 3}};
+      });
+  const std::int64_t ids[] = {1};
+  const auto stats = client_.GetUserStats(ids);
+  ASSERT_TRUE(stats.ok()) << stats.error().message;
+  EXPECT_EQ(stats->front().total_favorited, 3);
+  EXPECT_EQ(attempts, 2);
+}
+
+TEST_F(FavoriteGrpcTest, WritesAlwaysRunOnAWorker) {
+  EXPECT_CALL(service_, Like(1, 2)).WillOnce([](std::int64_t, std::int64_t) -> Status {
+    EXPECT_FALSE(NonBlockingScope::RefuseBlocking()) << "a write must never be tried on gRPC's thread";
+    return Ok();
+  });
+  EXPECT_TRUE(client_.Like(1, 2).ok());
+}
+
+TEST_F(FavoriteGrpcTest, ARemoteCallIsNeverMadeOnAnEventLoop) {
+  NonBlockingScope on_event_loop;
+  const std::int64_t ids[] = {1};
+  const auto stats = client_.GetUserStats(ids);
+  ASSERT_FALSE(stats.ok());
+  EXPECT_EQ(stats.error().code, Code::kWouldBlock);
+  EXPECT_TRUE(on_event_loop.refused());
+}
+
+TEST_F(FavoriteGrpcTest, NoKnownInstanceIsUnavailable) {
+  loopback_.instances().SetEndpoints({});
+  const Status liked = client_.Like(1, 2);
+  ASSERT_FALSE(liked.ok());
+  EXPECT_EQ(liked.error().code, Code::kUnavailable);
+}
+
+TEST_F(FavoriteGrpcTest, AnUnreachableInstanceIsUnavailableWithinTheDeadline) {
+  loopback_.instances().SetEndpoints({"127.0.0.1:1"});
+  CallScope scope({.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2)});
+  const auto started = std::chrono::steady_clock::now();
+  const Status liked = client_.Like(1, 2);
+  ASSERT_FALSE(liked.ok());
+  EXPECT_EQ(liked.error().code, Code::kUnavailable);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2500));
+}
+
+TEST_F(FavoriteGrpcTest, AReadIsRetriedOnceOnAnotherInstanceButAWriteNever) {
+  // Every other pick lands on the dead instance: the read still succeeds, each time.
+  loopback_.instances().SetEndpoints({"127.0.0.1:1", loopback_.address()});
+  EXPECT_CALL(service_, GetUserStats(::testing::_))
+      .Times(4)
+      .WillRepeatedly(Return(std::vector<UserFavoriteStats>{{1, 0, 0}}));
+  const std::int64_t ids[] = {1};
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(client_.GetUserStats(ids).ok());
+  // Writes land on each instance in turn: one of two fails, and is not repeated elsewhere.
+  EXPECT_CALL(service_, Like(1, 2)).Times(2).WillRepeatedly(Return(Ok()));
+  int failed = 0;
+  for (int i = 0; i < 4; ++i) failed += client_.Like(1, 2).ok() ? 0 : 1;
+  EXPECT_EQ(failed, 2);
+}
+
+}  // namespace
+}  // namespace minitok::favorite
