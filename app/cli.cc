@@ -65,6 +65,15 @@ Options:
   --redis URL           redis://HOST:PORT or unix:///path: rate limits shared by every gateway
                         that uses the same Redis (default: each gateway limits on its own)
   --no-demo             do not fill a new data folder with demo users and videos
+  --role ROLE[,ROLE...] what this process runs (default all: every service and the HTTP gateway);
+                        one or more of gateway, user, video, favorite, comment, relation, message,
+                        media (the media workers run with the video role). Roles in this process
+                        call each other directly, the others over gRPC
+  --grpc-listen HOST:PORT
+                        where service roles serve gRPC (default 127.0.0.1:0, a free port)
+  --peers NAME=HOST:PORT[,NAME=HOST:PORT...]
+                        where the services this process calls but does not run are (repeat a
+                        name for several instances)
   --help                this text
 
 Stops cleanly on SIGINT or SIGTERM.
@@ -89,7 +98,8 @@ Result<Invocation> ParseCommandLine(const std::vector<std::string>& args) {
     return MakeError(Code::kInvalidArgument, "unknown command \"" + args[1] + "\"; try `minitok help`");
   }
   static const std::map<Command, std::vector<std::string>> kOptions = {
-      {Command::kServe, {"--listen", "--data-dir", "--public-url", "--config", "--redis"}},
+      {Command::kServe, {"--listen", "--data-dir", "--public-url", "--config", "--redis", "--role", "--grpc-listen",
+                         "--peers"}},
       {Command::kSeed, {"--data-dir", "--config", "--users", "--videos", "--likes", "--comments", "--follows",
                         "--messages", "--tokens", "--tokens-out"}},
       {Command::kVerify, {"--data-dir", "--config"}}};
@@ -133,6 +143,9 @@ Result<Invocation> ParseCommandLine(const std::vector<std::string>& args) {
   if (const auto v = values.find("--data-dir"); v != values.end()) config.data_dir = v->second;
   if (const auto v = values.find("--public-url"); v != values.end()) config.public_url = v->second;
   if (const auto v = values.find("--redis"); v != values.end()) config.redis = v->second;
+  if (const auto v = values.find("--role"); v != values.end()) config.role = v->second;
+  if (const auto v = values.find("--grpc-listen"); v != values.end()) config.grpc_listen = v->second;
+  if (const auto v = values.find("--peers"); v != values.end()) config.peers = v->second;
   if (no_demo) config.demo_content = false;
   auto& seed = invocation.seed;
   const std::pair<const char*, std::int64_t*> counts[] = {

@@ -12,6 +12,7 @@
 #include <ctime>
 #include <fstream>
 
+#include "app/roles.h"
 #include "libs/security/token_codec.h"
 
 namespace minitok::app {
@@ -20,8 +21,25 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// The services whose databases a data folder holds.
-constexpr const char* kServiceDatabases[] = {"user", "video", "favorite", "comment", "relation", "message"};
+/// Opens (or with `create` makes) `path` and takes its exclusive flock without waiting: the fd,
+/// -1 when the file is absent and not to be made, kFailedPrecondition when another process holds it.
+Result<int> LockFile(const fs::path& path, bool create, const std::string& holder) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+  if (fd < 0 && errno == ENOENT && !create) return -1;
+  if (fd < 0) return MakeError(Code::kFailedPrecondition, "cannot open " + path.string() + ": " + std::strerror(errno));
+  // flock, not fcntl locks: it belongs to this descriptor, so no other code of this process
+  // closing the same file can drop it by accident.
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    ::close(fd);
+    if (error == EWOULDBLOCK) {
+      return MakeError(Code::kFailedPrecondition,
+                       holder + " is in use by another minitok process: stop it first, or use another --data-dir");
+    }
+    return MakeError(Code::kFailedPrecondition, "cannot lock " + path.string() + ": " + std::strerror(error));
+  }
+  return fd;
+}
 
 Result<DataLayout> LayoutOf(const std::string& data_dir) {
   std::error_code ec;
@@ -32,15 +50,16 @@ Result<DataLayout> LayoutOf(const std::string& data_dir) {
   layout.media = layout.root / "media";
   layout.uploads = layout.root / "tmp";
   layout.secret = layout.root / "jwt-secret";
-  layout.lock = layout.root / ".lock";
+  layout.locks = layout.root / "locks";
   return layout;
 }
 
 }  // namespace
 
+
 Result<DataLayout> ExistingDataDir(const std::string& data_dir) {
   MINITOK_ASSIGN_OR_RETURN(auto layout, LayoutOf(data_dir));
-  for (const char* service : kServiceDatabases) {
+  for (const std::string_view service : kServiceNames) {
     const fs::path database = layout.db / (std::string(service) + ".db");
     std::error_code ec;
     if (!fs::is_regular_file(database, ec)) {
@@ -58,38 +77,61 @@ Result<DataLayout> PrepareDataDir(const std::string& data_dir) {
     fs::create_directories(dir, ec);
     if (ec) return MakeError(Code::kInvalidArgument, "cannot create " + dir.string() + ": " + ec.message());
   }
-  // Uploads that were arriving when the process last stopped are incomplete by definition.
-  for (const auto& entry : fs::directory_iterator(layout.uploads, ec)) fs::remove_all(entry.path(), ec);
   return layout;
 }
 
-Result<FolderLock> FolderLock::Take(const std::string& data_dir, bool create) {
+Result<DatabaseLocks> DatabaseLocks::Take(const std::string& data_dir, std::span<const std::string_view> services,
+                                          bool create) {
   MINITOK_ASSIGN_OR_RETURN(const auto layout, LayoutOf(data_dir));
   if (create) {
     std::error_code ec;
-    fs::create_directories(layout.root, ec);
-    if (ec) return MakeError(Code::kInvalidArgument, "cannot create " + layout.root.string() + ": " + ec.message());
+    fs::create_directories(layout.locks, ec);
+    if (ec) return MakeError(Code::kInvalidArgument, "cannot create " + layout.locks.string() + ": " + ec.message());
   }
-  const int fd = ::open(layout.lock.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
-  if (fd < 0 && errno == ENOENT && !create) return FolderLock(-1);
-  if (fd < 0) return MakeError(Code::kFailedPrecondition, "cannot open " + layout.lock.string() + ": " + std::strerror(errno));
-  // flock, not fcntl locks: it belongs to this descriptor, so no other code of this process
-  // closing the same file can drop it by accident.
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    const int error = errno;
-    ::close(fd);
-    if (error == EWOULDBLOCK) {
-      return MakeError(Code::kFailedPrecondition, layout.root.string() +
-                                                      " is in use by another minitok process: stop it first, or "
-                                                      "use another --data-dir");
-    }
-    return MakeError(Code::kFailedPrecondition, "cannot lock " + layout.lock.string() + ": " + std::strerror(error));
+  DatabaseLocks locks;
+  for (const std::string_view service : services) {
+    MINITOK_ASSIGN_OR_RETURN(const int fd, LockFile(layout.locks / (std::string(service) + ".lock"), create,
+                                                    layout.root.string() + " (its " + std::string(service) + " database)"));
+    if (fd >= 0) locks.fds_.push_back(fd);
   }
-  return FolderLock(fd);
+  return locks;
 }
 
-FolderLock::~FolderLock() {
-  if (fd_ >= 0) ::close(fd_);
+DatabaseLocks::~DatabaseLocks() {
+  for (const int fd : fds_) ::close(fd);
+}
+
+Result<UploadFolder> UploadFolder::Claim(const DataLayout& layout) {
+  // A live process locks locks/upload-<id>.lock before it makes tmp/<id>/ and removes the folder
+  // before the lock file: a folder whose lock file is missing or free belongs to no one.
+  std::error_code ec;
+  fs::create_directories(layout.locks, ec);
+  if (ec) return MakeError(Code::kInvalidArgument, "cannot create " + layout.locks.string() + ": " + ec.message());
+  const auto lock_of = [&](const std::string& id) { return layout.locks / ("upload-" + id + ".lock"); };
+  for (const auto& entry : fs::directory_iterator(layout.uploads, ec)) {
+    const fs::path lock = lock_of(entry.path().filename().string());
+    auto owner = LockFile(lock, false, entry.path().string());
+    if (!owner.ok()) continue;  // a live process's uploads
+    fs::remove_all(entry.path(), ec);
+    if (*owner >= 0) {
+      fs::remove(lock, ec);
+      ::close(*owner);
+    }
+  }
+  const std::string id = security::RandomHex(8);
+  MINITOK_ASSIGN_OR_RETURN(const int fd, LockFile(lock_of(id), true, layout.root.string()));
+  UploadFolder folder(layout.uploads / id, lock_of(id), fd);
+  fs::create_directories(folder.path_, ec);
+  if (ec) return MakeError(Code::kInvalidArgument, "cannot create " + folder.path_.string() + ": " + ec.message());
+  return folder;
+}
+
+UploadFolder::~UploadFolder() {
+  if (fd_ < 0) return;
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+  fs::remove(lock_, ec);
+  ::close(fd_);
 }
 
 UndoUnlessStarted::UndoUnlessStarted(const std::string& data_dir) {

@@ -6,7 +6,9 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "libs/config/server_config.h"
 #include "libs/core/embedded_file.h"
@@ -20,28 +22,51 @@ struct DataLayout {
   std::filesystem::path media;    ///< media/videos/<key>/...
   std::filesystem::path uploads;  ///< tmp/: uploads while they arrive
   std::filesystem::path secret;   ///< jwt-secret
-  std::filesystem::path lock;     ///< .lock: held by the one process working on the folder
+  std::filesystem::path locks;    ///< locks/<service>.lock, locks/upload-<id>.lock: held while in use
 };
 
-/// The data folder's exclusive lock, held while a command works on it: one folder belongs to one
-/// process (two servers on one folder would each trust caches the other makes stale).
-class FolderLock {
+/// Exclusive locks on services' databases, held while a command works on them: each database
+/// belongs to one process (two processes on one database would each trust caches the other makes
+/// stale). Processes running different services may share a folder.
+class DatabaseLocks {
  public:
-  /// Takes the lock of the folder `data_dir`, before anything in it is touched. With `create`
-  /// the folder and its lock file are made if needed; without, a folder with no lock file has
-  /// nothing to exclude (the lock is then empty). kFailedPrecondition if another process holds it.
-  static Result<FolderLock> Take(const std::string& data_dir, bool create);
-  FolderLock(FolderLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  FolderLock& operator=(FolderLock&&) = delete;
-  ~FolderLock();
+  /// Takes the locks of `services` in the folder `data_dir`, before anything in it is touched.
+  /// With `create` the folder and the lock files are made if needed; without, a missing lock
+  /// file has nothing to exclude. kFailedPrecondition if another process holds one.
+  static Result<DatabaseLocks> Take(const std::string& data_dir, std::span<const std::string_view> services,
+                                    bool create);
+  DatabaseLocks(DatabaseLocks&& other) noexcept : fds_(std::move(other.fds_)) {}
+  DatabaseLocks& operator=(DatabaseLocks&&) = delete;
+  ~DatabaseLocks();
 
  private:
-  explicit FolderLock(int fd) : fd_(fd) {}
-  int fd_;
+  DatabaseLocks() = default;
+  std::vector<int> fds_;
 };
 
-/// Creates the folders if needed and clears leftovers of interrupted uploads.
+/// Creates the folders if needed.
 Result<DataLayout> PrepareDataDir(const std::string& data_dir);
+
+/// This process's folder for uploads while they arrive (`tmp/<random>/`), locked while it lives
+/// and removed with it. Claiming one removes the folders of processes that are gone (their lock
+/// is free): their uploads are incomplete by definition. Several gateways may share `tmp/`.
+class UploadFolder {
+ public:
+  static Result<UploadFolder> Claim(const DataLayout& layout);
+  UploadFolder(UploadFolder&& other) noexcept
+      : path_(std::move(other.path_)), lock_(std::move(other.lock_)), fd_(std::exchange(other.fd_, -1)) {}
+  UploadFolder& operator=(UploadFolder&&) = delete;
+  ~UploadFolder();
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  UploadFolder(std::filesystem::path path, std::filesystem::path lock, int fd)
+      : path_(std::move(path)), lock_(std::move(lock)), fd_(fd) {}
+  std::filesystem::path path_;
+  std::filesystem::path lock_;
+  int fd_;
+};
 
 /// Undoes what a start put on disk unless the start completes: a `serve` that fails (a port in
 /// use, a database it refuses) leaves no new data folder behind. Made before the folder's lock; it

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/data_folder.h"
+#include "app/roles.h"
 #include "libs/core/clock.h"
 #include "libs/media/files.h"
 #include "libs/media/probe.h"
@@ -119,7 +120,7 @@ Status SeedOrError(const config::ServerConfig& config, const SeedOptions& option
   if (options.users < 2 || options.videos < 1) {
     return MakeError(Code::kInvalidArgument, "seed needs at least 2 users and 1 video");
   }
-  MINITOK_ASSIGN_OR_RETURN(const auto folder_lock, FolderLock::Take(config.data_dir, true));
+  MINITOK_ASSIGN_OR_RETURN(const auto folder_lock, DatabaseLocks::Take(config.data_dir, kServiceNames, true));
   MINITOK_ASSIGN_OR_RETURN(const auto layout, PrepareDataDir(config.data_dir));
   std::error_code ec;
   if (!fs::is_empty(layout.db, ec) || !fs::is_empty(layout.media, ec)) {
@@ -241,7 +242,8 @@ int Verify(const config::ServerConfig& config) {
   // Only a folder that already holds the databases: verify creates and changes nothing.
   auto layout = ExistingDataDir(config.data_dir);
   // A folder without a lock file has never been served by this version: nothing to exclude.
-  auto folder_lock = layout.ok() ? FolderLock::Take(config.data_dir, false) : Result<FolderLock>(layout.error());
+  auto folder_lock = layout.ok() ? DatabaseLocks::Take(config.data_dir, kServiceNames, false)
+                                : Result<DatabaseLocks>(layout.error());
   auto dbs = folder_lock.ok() ? OpenAll(*layout) : Result<Databases>(folder_lock.error());
   if (!dbs.ok()) {
     std::cerr << "minitok verify: " << dbs.error().message << std::endl;

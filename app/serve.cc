@@ -1,33 +1,26 @@
 #include "app/serve.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
+#include <signal.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
+#include <algorithm>
 #include <functional>
 #include <iostream>
-#include <sstream>
+#include <memory>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "app/data_folder.h"
-#include "app/demo_content.h"
-#include "gateway/api_envelope.h"
+#include "app/http_gateway.h"
+#include "app/process.h"
+#include "app/roles.h"
 #include "libs/cache/data_version.h"
-#include "libs/cache/response_cache.h"
-#include "gateway/douyin_api.h"
-#include "gateway/web_routes.h"
 #include "libs/concurrency/thread_pool.h"
-#include "libs/http/server.h"
 #include "libs/log/logger.h"
 #include "libs/media/probe.h"
-#include "libs/ratelimit/client_address.h"
-#include "libs/ratelimit/local_limiter.h"
-#include "libs/ratelimit/redis_limiter.h"
+#include "libs/rpc/server.h"
+#include "libs/rpc/server_call.h"
 #include "libs/security/password_hasher.h"
-#include "libs/security/token_codec.h"
 #include "libs/sql/sqlite.h"
 #include "services/comment/comment_service_sqlite.h"
 #include "services/favorite/favorite_service_sqlite.h"
@@ -36,148 +29,87 @@
 #include "services/user/user_service_sqlite.h"
 #include "services/video/media_pipeline.h"
 #include "services/video/video_service_sqlite.h"
+#include "rpc/comment/comment_grpc.h"
+#include "rpc/favorite/favorite_grpc.h"
+#include "rpc/message/message_grpc.h"
+#include "rpc/relation/relation_grpc.h"
+#include "rpc/user/user_grpc.h"
+#include "rpc/video/video_grpc.h"
 
 namespace minitok::app {
 namespace {
 
-namespace fs = std::filesystem;
-
-Result<std::pair<std::string, std::uint16_t>> SplitListen(const std::string& listen) {
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    return MakeError(Code::kInvalidArgument, "--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
-  }
-  std::string host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  const std::string port_text = listen.substr(colon + 1);
-  char* end = nullptr;
-  const long port = std::strtol(port_text.c_str(), &end, 10);
-  if (port_text.empty() || *end != '\0' || port < 0 || port > 65535) {
-    return MakeError(Code::kInvalidArgument, "bad port in --listen " + listen);
-  }
-  return std::pair{host, static_cast<std::uint16_t>(port)};
+/// A process without the HTTP gateway waits for its stop signal itself: SIGINT and SIGTERM are
+/// blocked before any thread starts (threads inherit the mask), so that only sigwait sees them.
+sigset_t StopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  return signals;
 }
 
-int Fail(log::Logger& logger, const Error& error) {
-  logger.Error(error.message + (error.detail.empty() ? "" : " (" + error.detail + ")"));
-  logger.Flush();
-  std::cerr << "minitok: " << error.message << std::endl;
-  return 1;
+/// A client of the `name` service's remote instances, at the addresses --peers gives.
+template <class Interface>
+Result<std::unique_ptr<Interface>> Connect(std::string_view name, rpc::RemoteService<Interface> remote,
+                                           const Peers& peers) {
+  const auto found = peers.find(name);
+  if (found == peers.end()) {
+    const std::string service(name);
+    return MakeError(Code::kInvalidArgument, "this process calls the " + service + " service but does not run it: add " +
+                                                 service + " to --role, or say where it runs with --peers " + service +
+                                                 "=HOST:PORT");
+  }
+  remote.instances->SetEndpoints(found->second);
+  return std::move(remote.client);
 }
 
 }  // namespace
 
 int Serve(const config::ServerConfig& config) {
   log::Logger logger;
-  if (auto zone = ApplyTimeZone(config.time_zone); !zone.ok()) return Fail(logger, zone.error());
-  auto listen = SplitListen(config.listen);
-  if (!listen.ok()) return Fail(logger, listen.error());
+  auto roles = ParseRoles(config.role);
+  if (!roles.ok()) return FailToStart(logger, roles.error());
+  auto peers = ParsePeers(config.peers);
+  if (!peers.ok()) return FailToStart(logger, peers.error());
+  const sigset_t stop_signals = StopSignals();
+  if (!roles->gateway && pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr) != 0) {
+    return FailToStart(logger, InternalError("cannot block the stop signals"));
+  }
+  if (auto zone = ApplyTimeZone(config.time_zone); !zone.ok()) return FailToStart(logger, zone.error());
+  // Service roles of a split process serve gRPC; the embedded shape calls everything in-process.
+  const bool serves_grpc = !roles->all && !roles->services.empty();
+  auto grpc_listen = SplitListen(config.grpc_listen, "--grpc-listen");
+  if (!grpc_listen.ok()) return FailToStart(logger, grpc_listen.error());
+
   UndoUnlessStarted undo(config.data_dir);  // made first, so it is undone last, after every file closed
-  auto folder_lock = FolderLock::Take(config.data_dir, true);
-  if (!folder_lock.ok()) {
+  const std::vector<std::string_view> own_databases(roles->services.begin(), roles->services.end());
+  auto database_locks = DatabaseLocks::Take(config.data_dir, own_databases, true);
+  if (!database_locks.ok()) {
     undo.Keep();  // another process's folder
-    return Fail(logger, folder_lock.error());
+    return FailToStart(logger, database_locks.error());
   }
   auto layout = PrepareDataDir(config.data_dir);
-  if (!layout.ok()) return Fail(logger, layout.error());
-  auto secret = LoadSecret(config, layout->secret);
-  if (!secret.ok()) return Fail(logger, secret.error());
-  auto tools = media::LocateMediaTools(std::chrono::milliseconds(config.ffmpeg_timeout_ms));
-  if (!tools.ok()) return Fail(logger, tools.error());
+  if (!layout.ok()) return FailToStart(logger, layout.error());
+  std::optional<UploadFolder> uploads;
+  if (roles->gateway) {
+    auto claimed = UploadFolder::Claim(*layout);
+    if (!claimed.ok()) return FailToStart(logger, claimed.error());
+    uploads.emplace(std::move(*claimed));
+  }
+  const bool runs_video = roles->Runs("video");
+  const bool demo_content = config.demo_content && roles->all;
+  std::optional<media::MediaTools> tools;
+  if (runs_video || demo_content) {
+    auto located = media::LocateMediaTools(std::chrono::milliseconds(config.ffmpeg_timeout_ms));
+    if (!located.ok()) return FailToStart(logger, located.error());
+    tools = std::move(*located);
+  }
 
   SystemClock clock;
-  const security::TokenCodec tokens(*secret, config.token_ttl_seconds, clock);
   const security::PasswordHasher hasher(
       {.ops_limit = static_cast<std::uint64_t>(config.password_ops_limit),
        .mem_limit_bytes = static_cast<std::uint64_t>(config.password_mem_limit_kib) * 1024});
-
-  // Readers per database: one per thread that may read at once.
-  const auto readers = static_cast<std::size_t>(config.worker_threads + config.hash_threads);
-  // Bumped by the services after each change anonymous answers show (see DataVersion).
-  cache::DataVersion data_version;
-  cache::ResponseCache answers(static_cast<std::size_t>(config.cache_entries));
-  const gateway::AnswerCache answer_cache{answers, data_version};
-  const sql::DatabaseOptions online{.readers = readers,
-                                    .checkpoint_interval = std::chrono::milliseconds(250),
-                                    .durability = config.durability == "power-loss" ? sql::Durability::kPowerLoss
-                                                                                    : sql::Durability::kProcessCrash};
-  auto user_db = OpenDatabase(*layout, "user", user::Migrations(), online);
-  if (!user_db.ok()) return Fail(logger, user_db.error());
-  auto video_db = OpenDatabase(*layout, "video", video::Migrations(),
-                               {.readers = readers + static_cast<std::size_t>(config.media_workers),
-                                .checkpoint_interval = online.checkpoint_interval,
-                                .durability = online.durability});
-  if (!video_db.ok()) return Fail(logger, video_db.error());
-  auto favorite_db = OpenDatabase(*layout, "favorite", favorite::Migrations(), online);
-  if (!favorite_db.ok()) return Fail(logger, favorite_db.error());
-  auto comment_db = OpenDatabase(*layout, "comment", comment::Migrations(), online);
-  if (!comment_db.ok()) return Fail(logger, comment_db.error());
-  auto relation_db = OpenDatabase(*layout, "relation", relation::Migrations(), online);
-  if (!relation_db.ok()) return Fail(logger, relation_db.error());
-  auto message_db = OpenDatabase(*layout, "message", message::Migrations(), online);
-  if (!message_db.ok()) return Fail(logger, message_db.error());
-
-  // Services, in dependency order (destroyed in reverse).
-  user::UserServiceSqlite users(std::move(*user_db), hasher, clock, &data_version);
-  video::VideoStore video_store(std::move(*video_db), clock, &data_version);
-  video::MediaPipeline pipeline(video_store, layout->media.string(), *tools,
-                                {.workers = static_cast<std::size_t>(config.media_workers),
-                                 .preset = config.transcode_preset,
-                                 .crf = static_cast<int>(config.transcode_crf),
-                                 .max_short_side = static_cast<int>(config.transcode_max_short_side),
-                                 .timeout = std::chrono::milliseconds(config.transcode_timeout_ms),
-                                 .max_attempts = static_cast<int>(config.transcode_max_attempts),
-                                 .retry_base = std::chrono::milliseconds(config.transcode_retry_ms),
-                                 .keep_original = config.keep_original},
-                                clock, logger);
-  if (auto recovered = pipeline.Recover(); !recovered.ok()) return Fail(logger, recovered.error());
-  video::VideoServiceSqlite videos(video_store,
-                                   {.media_dir = layout->media.string(),
-                                    .tools = *tools,
-                                    .max_dimension = static_cast<int>(config.max_video_dimension),
-                                    .max_seconds = static_cast<double>(config.max_video_seconds)},
-                                   [&pipeline] { pipeline.Wake(); });
-  favorite::FavoriteServiceSqlite favorites(std::move(*favorite_db), videos, clock, &data_version);
-  comment::CommentServiceSqlite comments(std::move(*comment_db), videos, clock, &data_version);
-  relation::RelationServiceSqlite relations(std::move(*relation_db), users, clock, &data_version);
-  message::MessageServiceSqlite messages(std::move(*message_db), users, clock);
-  gateway::Services services{users, videos, favorites, comments, relations, messages};
-
-  // Rate limits: this gateway's own buckets, or with Redis buckets shared by every gateway (the
-  // own ones then decide only while Redis is unreachable).
-  auto trusted_proxies = ratelimit::TrustedProxies::Parse(config.trusted_proxies);
-  if (!trusted_proxies.ok()) return Fail(logger, trusted_proxies.error());
-  ratelimit::LocalLimiter local_limits({.max_keys = static_cast<std::size_t>(config.rate_limit_max_keys)});
-  std::unique_ptr<ratelimit::RedisLimiter> shared_limits;
-  if (!config.redis.empty()) {
-    auto endpoint = ratelimit::ParseRedisUrl(config.redis);
-    if (!endpoint.ok()) return Fail(logger, endpoint.error());
-    shared_limits = std::make_unique<ratelimit::RedisLimiter>(ratelimit::RedisLimiterOptions{.endpoint = *endpoint},
-                                                               local_limits, logger);
-  }
-  std::map<std::string, ratelimit::BucketRule, std::less<>> rules;
-  for (const auto& [name, limit] : config.rate_limits) {
-    rules[name] = {.burst = limit.burst, .refill_every_ms = limit.refill_every_ms};
-  }
-  const gateway::TrafficControl traffic(std::move(rules),
-                                        shared_limits ? static_cast<ratelimit::Limiter&>(*shared_limits) : local_limits,
-                                        std::move(*trusted_proxies), tokens);
-
-  gateway::DouyinApi api(services, tokens, clock, {config.public_url}, logger,
-                         config.cache_entries > 0 ? &answer_cache : nullptr, &traffic);
-  http::Router router;
-  api.AddRoutes(router);
-  gateway::AddWebRoutes(router);
-  router.Add({.pattern = "/healthz",
-              .methods = {http::Method::kGet, http::Method::kHead},
-              .handler = [](http::Request&) {
-                http::Response response;
-                response.body = R"({"status":"ok"})";
-                response.headers.emplace_back("Cache-Control", "no-store");
-                return response;
-              },
-              .executor = http::Executor::kEventLoop});
-
   concurrency::ThreadPool workers({.name = "minitok-worker", .threads = static_cast<std::size_t>(config.worker_threads)});
   // Password hashing is slow on purpose: its own small pool, lower priority, bounded queue, so a
   // login flood cannot take the workers that serve the feed. At nice +10 a saturated core gives it
@@ -186,64 +118,207 @@ int Serve(const config::ServerConfig& config) {
                                    .threads = static_cast<std::size_t>(config.hash_threads),
                                    .max_queue = static_cast<std::size_t>(config.hash_queue),
                                    .nice = 10});
-  http::Server server({.host = listen->first,
-                       .port = listen->second,
-                       .io_threads = static_cast<std::size_t>(config.io_threads),
-                       .max_header_bytes = static_cast<std::uint64_t>(config.max_header_bytes),
-                       .max_body_bytes = static_cast<std::uint64_t>(config.max_body_bytes),
-                       .max_upload_bytes = static_cast<std::uint64_t>(config.max_upload_bytes),
-                       .max_connections = static_cast<std::size_t>(config.max_connections),
-                       .header_timeout = std::chrono::milliseconds(config.header_timeout_ms),
-                       .body_timeout = std::chrono::milliseconds(config.body_timeout_ms),
-                       .request_deadline = std::chrono::milliseconds(config.request_deadline_ms),
-                       .upload_dir = layout->uploads.string(),
-                       .min_free_disk_bytes = static_cast<std::uint64_t>(config.min_free_disk_mb) << 20},
-                      router,
-                      {.busy = &gateway::DouyinApi::Busy,
-                       .upload_too_large = &gateway::DouyinApi::UploadTooLarge,
-                       .bad_form = &gateway::DouyinApi::BadForm,
-                       .disk_full = &gateway::DouyinApi::DiskFull},
-                      workers, hashing, logger);
-  auto port = server.Listen();
-  if (!port.ok()) return Fail(logger, port.error());
-  undo.Keep();
 
-  pipeline.Start();
-  // The caches fill from the databases in the background, so that the first minutes after a
-  // start are not a storm of misses; requests are served meanwhile (misses read SQLite as usual).
-  std::jthread warm_caches([&] {
-    const auto started = std::chrono::steady_clock::now();
-    const std::function<Result<std::size_t>()> steps[] = {
-        [&] { return users.WarmCaches(); }, [&] { return video_store.WarmCaches(); },
-        [&] { return favorites.WarmCaches(); }, [&] { return comments.WarmCaches(); },
-        [&] { return relations.WarmCaches(); }};
-    std::size_t filled = 0;
-    for (const auto& step : steps) {
-      const auto warmed = step();
-      if (!warmed.ok()) return logger.Warn("warming the caches stopped: " + warmed.error().detail);
-      filled += *warmed;
-    }
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    logger.Info("caches warmed: " + std::to_string(filled) + " objects in " + std::to_string(ms.count()) + " ms");
-  });
-  std::unique_ptr<DemoContent> demo;
-  if (config.demo_content) {
-    demo = std::make_unique<DemoContent>(services, *tools, layout->root, logger);
-    demo->StartIfEmpty();
+  // Readers per database: one per thread that may read at once.
+  const auto readers = static_cast<std::size_t>(config.worker_threads + config.hash_threads);
+  // Bumped by the services after each change anonymous answers show (see DataVersion). Only a
+  // gateway that runs every service sees every change, so only such a gateway caches answers.
+  cache::DataVersion data_version;
+  const sql::DatabaseOptions online{.readers = readers,
+                                    .checkpoint_interval = std::chrono::milliseconds(250),
+                                    .durability = config.durability == "power-loss" ? sql::Durability::kPowerLoss
+                                                                                    : sql::Durability::kProcessCrash};
+  const auto open = [&](const std::string& name, std::span<const EmbeddedFile> migrations, std::size_t extra_readers) {
+    auto options = online;
+    options.readers += extra_readers;
+    return OpenDatabase(*layout, name, migrations, options);
+  };
+
+  // Services, in dependency order (destroyed in reverse): each one this process runs, or else a
+  // client of its remote instances when something here calls it.
+  const auto needed = roles->Needed();
+  const auto calls = [&](std::string_view name) { return std::find(needed.begin(), needed.end(), name) != needed.end(); };
+  std::unique_ptr<user::UserServiceSqlite> local_users;
+  std::unique_ptr<user::UserService> remote_users;
+  user::UserService* users = nullptr;
+  if (roles->Runs("user")) {
+    auto db = open("user", user::Migrations(), 0);
+    if (!db.ok()) return FailToStart(logger, db.error());
+    local_users = std::make_unique<user::UserServiceSqlite>(std::move(*db), hasher, clock, &data_version);
+    users = local_users.get();
+  } else if (calls("user")) {
+    auto client = Connect("user", user::UserGrpcClient(), *peers);
+    if (!client.ok()) return FailToStart(logger, client.error());
+    remote_users = std::move(*client);
+    users = remote_users.get();
   }
 
-  std::cout << "minitok listening on http://" << listen->first << ":" << *port << std::endl;
-  logger.Info("serving data folder " + layout->root.string());
-  server.Run();
-  if (demo) demo->Stop();
-  workers.Shutdown();
-  hashing.Shutdown();
-  // After the pools (their sign-ins and uploads may still ask it), while the loops still exist for
-  // verdicts on their way from Redis.
-  shared_limits.reset();
-  pipeline.Stop();
+  std::unique_ptr<video::VideoStore> video_store;
+  std::unique_ptr<video::MediaPipeline> pipeline;
+  std::unique_ptr<video::VideoServiceSqlite> local_videos;
+  std::unique_ptr<video::VideoService> remote_videos;
+  video::VideoService* videos = nullptr;
+  if (runs_video) {
+    auto db = open("video", video::Migrations(), static_cast<std::size_t>(config.media_workers));
+    if (!db.ok()) return FailToStart(logger, db.error());
+    video_store = std::make_unique<video::VideoStore>(std::move(*db), clock, &data_version);
+    pipeline = std::make_unique<video::MediaPipeline>(
+        *video_store, layout->media.string(), *tools,
+        video::TranscodeSettings{.workers = static_cast<std::size_t>(config.media_workers),
+                               .preset = config.transcode_preset,
+                               .crf = static_cast<int>(config.transcode_crf),
+                               .max_short_side = static_cast<int>(config.transcode_max_short_side),
+                               .timeout = std::chrono::milliseconds(config.transcode_timeout_ms),
+                               .max_attempts = static_cast<int>(config.transcode_max_attempts),
+                               .retry_base = std::chrono::milliseconds(config.transcode_retry_ms),
+                               .keep_original = config.keep_original},
+        clock, logger);
+    if (auto recovered = pipeline->Recover(); !recovered.ok()) return FailToStart(logger, recovered.error());
+    local_videos = std::make_unique<video::VideoServiceSqlite>(
+        *video_store,
+        video::PublishSettings{.media_dir = layout->media.string(),
+                                   .tools = *tools,
+                                   .max_dimension = static_cast<int>(config.max_video_dimension),
+                                   .max_seconds = static_cast<double>(config.max_video_seconds)},
+        [&pipeline] { pipeline->Wake(); });
+    videos = local_videos.get();
+  } else if (calls("video")) {
+    auto client = Connect("video", video::VideoGrpcClient(), *peers);
+    if (!client.ok()) return FailToStart(logger, client.error());
+    remote_videos = std::move(*client);
+    videos = remote_videos.get();
+  }
+
+  // The other four depend only on the two above.
+  const auto build = [&]<class Local, class Interface>(std::string_view name, std::unique_ptr<Local>& local,
+                                                       std::unique_ptr<Interface>& remote,
+                                                       rpc::RemoteService<Interface> (*client)(),
+                                                       auto make_local) -> Result<Interface*> {
+    if (roles->Runs(name)) {
+      MINITOK_ASSIGN_OR_RETURN(auto db, make_local());
+      local = std::move(db);
+      return static_cast<Interface*>(local.get());
+    }
+    if (!calls(name)) return static_cast<Interface*>(nullptr);
+    MINITOK_ASSIGN_OR_RETURN(remote, Connect(name, client(), *peers));
+    return remote.get();
+  };
+  std::unique_ptr<favorite::FavoriteServiceSqlite> local_favorites;
+  std::unique_ptr<favorite::FavoriteService> remote_favorites;
+  auto favorites = build("favorite", local_favorites, remote_favorites, &favorite::FavoriteGrpcClient,
+                         [&]() -> Result<std::unique_ptr<favorite::FavoriteServiceSqlite>> {
+                           MINITOK_ASSIGN_OR_RETURN(auto db, open("favorite", favorite::Migrations(), 0));
+                           return std::make_unique<favorite::FavoriteServiceSqlite>(std::move(db), *videos, clock,
+                                                                                    &data_version);
+                         });
+  if (!favorites.ok()) return FailToStart(logger, favorites.error());
+  std::unique_ptr<comment::CommentServiceSqlite> local_comments;
+  std::unique_ptr<comment::CommentService> remote_comments;
+  auto comments = build("comment", local_comments, remote_comments, &comment::CommentGrpcClient,
+                        [&]() -> Result<std::unique_ptr<comment::CommentServiceSqlite>> {
+                          MINITOK_ASSIGN_OR_RETURN(auto db, open("comment", comment::Migrations(), 0));
+                          return std::make_unique<comment::CommentServiceSqlite>(std::move(db), *videos, clock,
+                                                                                 &data_version);
+                        });
+  if (!comments.ok()) return FailToStart(logger, comments.error());
+  std::unique_ptr<relation::RelationServiceSqlite> local_relations;
+  std::unique_ptr<relation::RelationService> remote_relations;
+  auto relations = build("relation", local_relations, remote_relations, &relation::RelationGrpcClient,
+                         [&]() -> Result<std::unique_ptr<relation::RelationServiceSqlite>> {
+                           MINITOK_ASSIGN_OR_RETURN(auto db, open("relation", relation::Migrations(), 0));
+                           return std::make_unique<relation::RelationServiceSqlite>(std::move(db), *users, clock,
+                                                                                    &data_version);
+                         });
+  if (!relations.ok()) return FailToStart(logger, relations.error());
+  std::unique_ptr<message::MessageServiceSqlite> local_messages;
+  std::unique_ptr<message::MessageService> remote_messages;
+  auto messages = build("message", local_messages, remote_messages, &message::MessageGrpcClient,
+                        [&]() -> Result<std::unique_ptr<message::MessageServiceSqlite>> {
+                          MINITOK_ASSIGN_OR_RETURN(auto db, open("message", message::Migrations(), 0));
+                          return std::make_unique<message::MessageServiceSqlite>(std::move(db), *users, clock);
+                        });
+  if (!messages.ok()) return FailToStart(logger, messages.error());
+
+  // This process's services over gRPC, for the other processes of the cluster.
+  rpc::Dispatcher reads_and_writes(workers, logger);
+  rpc::Dispatcher sign_ins(hashing, logger);
+  std::unique_ptr<rpc::RpcServer> grpc_server;
+  if (serves_grpc) {
+    std::vector<rpc::ServedService> served;
+    if (local_users) served.push_back(user::ServeUserOverGrpc(*local_users, reads_and_writes, sign_ins));
+    if (local_videos) served.push_back(video::ServeVideoOverGrpc(*local_videos, reads_and_writes));
+    if (local_favorites) served.push_back(favorite::ServeFavoriteOverGrpc(*local_favorites, reads_and_writes));
+    if (local_comments) served.push_back(comment::ServeCommentOverGrpc(*local_comments, reads_and_writes));
+    if (local_relations) served.push_back(relation::ServeRelationOverGrpc(*local_relations, reads_and_writes));
+    if (local_messages) served.push_back(message::ServeMessageOverGrpc(*local_messages, reads_and_writes));
+    auto started = rpc::RpcServer::Start(config.grpc_listen, std::move(served));
+    if (!started.ok()) return FailToStart(logger, started.error());
+    grpc_server = std::move(*started);
+  }
+
+  // Once this process accepts calls: transcoding starts, and the caches fill from the databases in
+  // the background, so that the first minutes after a start are not a storm of misses (requests
+  // are served meanwhile; misses read SQLite as usual).
+  std::jthread warm_caches;
+  const auto on_started = [&] {
+    undo.Keep();
+    if (pipeline) pipeline->Start();
+    warm_caches = std::jthread([&] {
+      const auto started = std::chrono::steady_clock::now();
+      std::vector<std::function<Result<std::size_t>()>> steps;
+      if (local_users) steps.emplace_back([&] { return local_users->WarmCaches(); });
+      if (video_store) steps.emplace_back([&] { return video_store->WarmCaches(); });
+      if (local_favorites) steps.emplace_back([&] { return local_favorites->WarmCaches(); });
+      if (local_comments) steps.emplace_back([&] { return local_comments->WarmCaches(); });
+      if (local_relations) steps.emplace_back([&] { return local_relations->WarmCaches(); });
+      std::size_t filled = 0;
+      for (const auto& step : steps) {
+        const auto warmed = step();
+        if (!warmed.ok()) return logger.Warn("warming the caches stopped: " + warmed.error().detail);
+        filled += *warmed;
+      }
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+      logger.Info("caches warmed: " + std::to_string(filled) + " objects in " + std::to_string(ms.count()) + " ms");
+    });
+    if (grpc_server) {
+      for (const auto& role : roles->services) {
+        std::cout << "minitok " << role << " serving gRPC on " << grpc_listen->first << ":" << grpc_server->port()
+                  << std::endl;
+      }
+    }
+  };
+  // Leaving: new calls from other processes are refused, those in flight get a moment to finish.
+  const auto on_stopping = [&] {
+    if (grpc_server) grpc_server->Shutdown(std::chrono::seconds(5));
+  };
+
+  int exit_code = 0;
+  if (roles->gateway) {
+    exit_code = RunHttpGateway({.config = config,
+                                .data_dir = layout->root,
+                                .secret_path = layout->secret,
+                                .upload_dir = uploads->path(),
+                                .services = {*users, *videos, **favorites, **comments, **relations, **messages},
+                                .public_changes = roles->all ? &data_version : nullptr,
+                                .demo_tools = demo_content ? tools : std::nullopt,
+                                .workers = workers,
+                                .hashing = hashing,
+                                .clock = clock,
+                                .logger = logger,
+                                .on_started = on_started,
+                                .on_stopping = on_stopping});
+  } else {
+    on_started();
+    logger.Info("serving " + config.role + " from data folder " + layout->root.string());
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    on_stopping();
+    workers.Shutdown();
+    hashing.Shutdown();
+  }
+  if (pipeline) pipeline->Stop();
   logger.Info("stopped");
-  return 0;
+  return exit_code;
 }
 
 }  // namespace minitok::app

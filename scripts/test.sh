@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to the whole test suite: installs what is missing,
-# builds (Release) and runs the unit and black-box tests and the browser end-to-end suite, then
+# builds (Release) and runs the unit and black-box tests, the black-box tests again against the split
+# topology (every service its own process, over gRPC) and the browser end-to-end suite, then
 # builds with AddressSanitizer + UndefinedBehaviorSanitizer and runs the unit and black-box tests
 # again under them, then fuzzes every parser for a bounded time (MINITOK_FUZZ_SECONDS, default 30
 # each).
@@ -15,6 +16,8 @@ echo "== release build"
 scripts/build.sh release
 echo "== release: unit and black-box tests"
 (cd build && ctest -j "$jobs" --output-on-failure --timeout 600)
+echo "== release: the black-box suite again against the split topology (a process per service, gRPC)"
+MINITOK_TOPOLOGY=split MINITOK_BIN="$PWD/build/minitok" python3 tests/blackbox/run_all.py -j "$jobs"
 
 if [[ -x tests/e2e/run.sh ]]; then
   echo "== browser end-to-end tests"

@@ -125,6 +125,9 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
        }},
       {"rate_limit_max_keys", IntField(&ServerConfig::rate_limit_max_keys, "rate_limit_max_keys")},
       {"redis", StringField(&ServerConfig::redis, "redis")},
+      {"role", StringField(&ServerConfig::role, "role")},
+      {"grpc_listen", StringField(&ServerConfig::grpc_listen, "grpc_listen")},
+      {"peers", StringField(&ServerConfig::peers, "peers")},
   };
   return kSetters;
 }

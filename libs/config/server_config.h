@@ -83,6 +83,15 @@ struct ServerConfig {
   std::int64_t rate_limit_max_keys = 1'000'000;
   /// redis://HOST:PORT or unix:///path: rate limits shared by every gateway using it. Empty: none.
   std::string redis;
+
+  /// What this process runs: "all" (every service and the HTTP gateway, in-process), or a
+  /// comma-separated list of gateway, user, video, favorite, comment, relation, message, media.
+  std::string role = "all";
+  /// Where service roles serve gRPC (port 0 picks a free one).
+  std::string grpc_listen = "127.0.0.1:0";
+  /// Where the services this process does not run are: "user=HOST:PORT,video=HOST:PORT,..."
+  /// (a name may repeat, one instance each).
+  std::string peers;
 };
 
 /// Reads a JSON object of the keys above into `config`; unknown keys and wrong types are errors.

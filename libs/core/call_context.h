@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace minitok {
 
@@ -18,6 +19,10 @@ struct CallContext {
   /// W3C trace context ("00-<trace id>-<span id>-<flags>"), empty when none.
   std::string traceparent;
 };
+
+/// Whether `text` is a W3C traceparent of version 00 ("00-" 32 hex "-" 16 hex "-" 2 hex, ids not
+/// all zero): only such a value from a client is passed on.
+bool IsTraceparent(std::string_view text);
 
 /// Makes `context` current on this thread until the scope ends (scopes nest).
 class CallScope {

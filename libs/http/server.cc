@@ -15,6 +15,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "libs/core/call_context.h"
 #include "libs/core/clock.h"
 #include "libs/http/form.h"
 #include "libs/json/json_writer.h"
@@ -238,6 +239,11 @@ asio::awaitable<void> Server::Impl::Accept() {
 }
 
 std::optional<Response> Server::Impl::Invoke(const Route& route, Request& request, bool fast_path) {
+  // Every service call the handler makes carries the request's deadline, id and trace.
+  const auto traceparent = request.Header("traceparent");
+  CallScope call({.deadline = request.deadline,
+                  .request_id = request.request_id,
+                  .traceparent = traceparent && IsTraceparent(*traceparent) ? std::string(*traceparent) : std::string()});
   try {
     if (fast_path) return route.fast_path ? route.fast_path(request) : std::nullopt;
     return route.handler(request);
@@ -402,6 +408,7 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
     const auto started = std::chrono::steady_clock::now();
     Request request;
     request.request_id = id_prefix + "-" + std::to_string(++next_request);
+    request.deadline = started + options.request_deadline;
     request.remote_address = remote;
     request.local_authority = local;
     if (ec) {

@@ -11,6 +11,9 @@ Result<std::unique_ptr<RpcServer>> RpcServer::Start(const std::string& address, 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   int port = 0;
+  // gRPC would let a second process bind the same port (SO_REUSEPORT) and share its calls: a port
+  // in use must be an error, as it is for HTTP.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
   for (const auto& served : services) builder.RegisterService(served.service.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

@@ -39,6 +39,17 @@ DEFAULT_BIN = os.path.normpath(os.path.join(HERE, "..", "..", "build", "minitok"
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
 LISTEN_RE = re.compile(r"^minitok listening on http://(\S+):(\d+)\s*$")
+GRPC_RE = re.compile(r"^minitok (\w+) serving gRPC on (\S+):(\d+)\s*$")
+# MINITOK_TOPOLOGY=split starts every Server as a split topology: one process per service (video
+# with its media workers), each serving gRPC, and the HTTP gateway calling them (--peers).
+TOPOLOGY = os.environ.get("MINITOK_TOPOLOGY", "embedded")
+SERVICES = ("user", "video", "favorite", "comment", "relation", "message")
+
+
+def embedded_only(reason: str):
+    """Skips a test in the split run: for what only the one-process shape has (demo content, the
+    start and stop of that one process). Say why."""
+    return unittest.skipIf(TOPOLOGY == "split", "embedded shape only: " + reason)
 
 # Error codes (docs/api.md)
 OK = 0
@@ -896,9 +907,19 @@ class ServerStartError(AssertionError):
     pass
 
 
+def _first_line(proc: subprocess.Popen, timeout: float) -> str:
+    """The first line `proc` prints on stdout, or "" when none comes within `timeout`."""
+    box: list[bytes] = []
+    t = threading.Thread(target=lambda: box.append(proc.stdout.readline()), daemon=True)
+    t.start()
+    t.join(timeout)
+    return box[0].decode("utf-8", "replace") if box else ""
+
+
 class Server:
     def __init__(self, data_dir: str | None = None, config: dict | None = None, no_demo: bool = True,
-                 public_url: str | None = None, extra_args: list[str] | None = None, rate_limits: str = "off"):
+                 public_url: str | None = None, extra_args: list[str] | None = None, rate_limits: str = "off",
+                 topology: str | None = None):
         """rate_limits: "off" (the suites that test features publish and send more than a person
         would), or "default" (the binary's own limits plus whatever `config` sets)."""
         self.own_dir = data_dir is None
@@ -919,17 +940,63 @@ class Server:
         self.stderr_path = None
         self._starts = 0
         self._stderr_f = None
+        self.topology = topology or TOPOLOGY
+        self.services: list[tuple[str, subprocess.Popen, str]] = []  # split: (role, process, log path)
+        self._service_starts = 0
+        self.peers = ""
+
+    def _config_args(self) -> list[str]:
+        if self.config is None:
+            return []
+        cfg_path = os.path.join(self.root, "config.json")
+        with open(cfg_path, "w") as f:
+            if isinstance(self.config, str):
+                f.write(self.config)
+            else:
+                json.dump(self.config, f)
+        return ["--config", cfg_path]
+
+    def _start_services(self):
+        """Split topology: each service in its own process, in dependency order, each told where
+        the ones before it serve; the gateway is then told where all of them are."""
+        self.peers = ""
+        for role in SERVICES:
+            address = self.start_service(role)
+            self.peers = ",".join(filter(None, [self.peers, f"{role}={address}"]))
+
+    def start_service(self, role: str, grpc_listen: str = "127.0.0.1:0") -> str:
+        """Starts the `role` service process (split topology) told where the services started
+        before it are; returns the HOST:PORT it serves gRPC on."""
+        self._service_starts += 1
+        log_path = os.path.join(self.root, f"{role}.{self._service_starts}.log")
+        args = [minitok_bin(), "serve", "--role", role + (",media" if role == "video" else ""),
+                "--grpc-listen", grpc_listen, "--data-dir", self.data_dir] + self._config_args()
+        if self.peers:
+            args += ["--peers", self.peers]
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log,
+                                    start_new_session=True)
+        self.services.append((role, proc, log_path))
+        line = _first_line(proc, START_TIMEOUT)
+        m = GRPC_RE.match(line)
+        if not m or m.group(1) != role:
+            self.kill()
+            raise ServerStartError(f"the {role} service printed {line!r}, not its gRPC line; argv={args}")
+        return f"{m.group(2)}:{m.group(3)}"
+
+    def kill_service(self, role: str):
+        """SIGKILLs the `role` service process (split topology), as a crash would."""
+        entry = next(e for e in self.services if e[0] == role)
+        self.services.remove(entry)
+        entry[1].kill()
+        entry[1].wait(5)
+        self._close_stdout(entry[1])
 
     def argv(self) -> list[str]:
         args = [minitok_bin(), "serve", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir]
-        if self.config is not None:
-            cfg_path = os.path.join(self.root, "config.json")
-            with open(cfg_path, "w") as f:
-                if isinstance(self.config, str):
-                    f.write(self.config)
-                else:
-                    json.dump(self.config, f)
-            args += ["--config", cfg_path]
+        if self.topology == "split":
+            args += ["--role", "gateway", "--peers", self.peers]
+        args += self._config_args()
         if self.public_url:
             args += ["--public-url", self.public_url]
         if self.no_demo:
@@ -940,6 +1007,8 @@ class Server:
         b = minitok_bin()
         if not os.path.isfile(b) or not os.access(b, os.X_OK):
             raise ServerStartError(f"minitok binary not found or not executable: {b} (set MINITOK_BIN)")
+        if self.topology == "split":
+            self._start_services()
         self._starts += 1
         self.stderr_path = os.path.join(self.root, f"stderr.{self._starts}.log")
         self._stderr_f = open(self.stderr_path, "wb")
@@ -948,15 +1017,11 @@ class Server:
 
     def start(self) -> "Server":
         self._spawn()
-        line_box: list[bytes] = []
-        t = threading.Thread(target=lambda: line_box.append(self.proc.stdout.readline()), daemon=True)
-        t.start()
-        t.join(START_TIMEOUT)
-        if not line_box:
+        line = _first_line(self.proc, START_TIMEOUT)
+        if not line:
             self.kill()
             raise ServerStartError(f"minitok printed no listening line within {START_TIMEOUT}s; "
                                    f"argv={self.argv()} stderr:\n{self.stderr_text()[-3000:]}")
-        line = line_box[0].decode("utf-8", "replace")
         m = LISTEN_RE.match(line)
         if not m:
             time.sleep(0.2)
@@ -1012,10 +1077,13 @@ class Server:
                 self._stderr_f.flush()
             except Exception:  # noqa: BLE001
                 pass
-        if not self.stderr_path or not os.path.exists(self.stderr_path):
-            return ""
-        with open(self.stderr_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
+        paths = [self.stderr_path] + [log for _, _, log in self.services]
+        out = []
+        for path in paths:
+            if path and os.path.exists(path):
+                with open(path, "rb") as f:
+                    out.append(f.read().decode("utf-8", "replace"))
+        return "".join(out)
 
     def all_stderr_text(self) -> str:
         out = []
@@ -1045,7 +1113,23 @@ class Server:
         if expect_code is not None and rc != expect_code:
             raise AssertionError(f"minitok exited with {rc} after {signal.Signals(sig).name}, expected {expect_code}; "
                                  f"stderr tail:\n{self.stderr_text()[-2000:]}")
+        self._stop_services(sig, expect_code)
         return rc
+
+    def _stop_services(self, sig, expect_code):
+        services, self.services = self.services, []
+        for role, proc, _ in reversed(services):
+            if proc.poll() is None:
+                proc.send_signal(sig)
+            try:
+                rc = proc.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                raise AssertionError(f"the {role} service did not exit within {STOP_TIMEOUT}s")
+            finally:
+                self._close_stdout(proc)
+            if expect_code is not None and rc != expect_code:
+                raise AssertionError(f"the {role} service exited with {rc}, expected {expect_code}")
 
     def wait_exit(self, timeout: float = STOP_TIMEOUT) -> int:
         """Wait for a process that was already signalled; returns its exit code."""
@@ -1066,6 +1150,12 @@ class Server:
         return self.start()
 
     def kill(self):
+        for _, proc, _ in self.services:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(5)
+            self._close_stdout(proc)
+        self.services = []
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             try:

@@ -8,6 +8,7 @@ import unittest
 import harness as h
 
 
+@h.embedded_only("demo content fills a new folder of the one-process shape")
 class DemoContentTests(unittest.TestCase):
     def wait_for_demo(self, server, timeout=240.0):
         """The marker is written once everything (videos, likes, comments, follows) is in."""

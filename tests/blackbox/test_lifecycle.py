@@ -145,6 +145,7 @@ class LifecycleTests(unittest.TestCase):
             problems.append("request ids are not unique")
         self.assertEqual(problems, [])
 
+    @h.embedded_only("a refused start of the one process")
     def test_schema_newer_refuses_to_start(self):
         s = self.new_server()
         s.start()
@@ -165,6 +166,7 @@ class LifecycleTests(unittest.TestCase):
         s.start()
         s.stop()
 
+    @h.embedded_only("a failed start of the one process")
     def test_failed_start_leaves_no_new_data_folder(self):
         # A port in use: exit 1 with a message, and the disk as it was: an absent folder (and the
         # absent folders above it) stays absent, an empty one stays empty, one with data keeps it.
@@ -197,6 +199,7 @@ class LifecycleTests(unittest.TestCase):
             finally:
                 shutil.rmtree(parent, ignore_errors=True)
 
+    @h.embedded_only("split processes share a folder, one per database (test_split.py)")
     def test_one_data_folder_belongs_to_one_process(self):
         # While a server works on a folder, a second server, seed and verify on it are refused with a
         # message and change nothing; the first server goes on serving, and the folder is free after it.
@@ -253,6 +256,7 @@ class LifecycleTests(unittest.TestCase):
         self.assertEqual(d["user_id"], u.id)
         self.assertEqual(s.wait_exit(), 0, "exit code after SIGTERM")
 
+    @h.embedded_only("config errors stop the one process before it serves")
     def test_config_errors(self):
         for cfg in ('{"no_such_key": 1}', '{"token_ttl_seconds": "long"}', '{"max_body_bytes": true}',
                     '{not json', '[]'):

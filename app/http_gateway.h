@@ -1,0 +1,42 @@
+#pragma once
+// The gateway role of `minitok serve`: the Douyin HTTP API, the web client, rate limits and the
+// answer cache, in front of the services (in-process or remote), until SIGINT or SIGTERM.
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "gateway/services.h"
+#include "libs/cache/data_version.h"
+#include "libs/concurrency/thread_pool.h"
+#include "libs/config/server_config.h"
+#include "libs/core/clock.h"
+#include "libs/log/logger.h"
+#include "libs/media/probe.h"
+
+namespace minitok::app {
+
+struct GatewaySetup {
+  const config::ServerConfig& config;
+  std::filesystem::path data_dir;
+  std::filesystem::path secret_path;
+  std::filesystem::path upload_dir;
+  gateway::Services services;
+  /// Bumped by the services on every public change; null when some service runs elsewhere (its
+  /// changes would not bump it), which turns the answer cache off.
+  cache::DataVersion* public_changes = nullptr;
+  /// Fills a new data folder with demo users and videos (the embedded shape only).
+  std::optional<media::MediaTools> demo_tools;
+  concurrency::ThreadPool& workers;
+  concurrency::ThreadPool& hashing;
+  const Clock& clock;
+  log::Logger& logger;
+  std::function<void()> on_started;   ///< once listening, before the listening line is printed
+  std::function<void()> on_stopping;  ///< after the last request, before the pools stop
+};
+
+/// Serves until a stop signal; the pools are shut down before it returns. Returns the exit code.
+int RunHttpGateway(const GatewaySetup& setup);
+
+}  // namespace minitok::app

@@ -1,0 +1,160 @@
+#include "rpc/relation/relation_grpc.h"
+
+#include "libs/rpc/client_call.h"
+#include "libs/rpc/server_call.h"
+#include "minitok/relation/v1/relation.grpc.pb.h"
+#include "rpc/common/values.h"
+
+namespace minitok::relation {
+namespace {
+
+using google::protobuf::Empty;
+namespace wire = v1;
+
+class Server final : public wire::Relation::CallbackService {
+ public:
+  Server(RelationService& service, rpc::Dispatcher& dispatcher) : service_(service), dispatcher_(dispatcher) {}
+
+  grpc::ServerUnaryReactor* Follow(grpc::CallbackServerContext* context, const wire::UserRef* request,
+                                   Empty*) override {
+    return dispatcher_.Respond(context, rpc::Work::kWrite, [this, request](std::int64_t user) {
+      return service_.Follow(user, request->target_id());
+    });
+  }
+
+  grpc::ServerUnaryReactor* Unfollow(grpc::CallbackServerContext* context, const wire::UserRef* request,
+                                     Empty*) override {
+    return dispatcher_.Respond(context, rpc::Work::kWrite, [this, request](std::int64_t user) {
+      return service_.Unfollow(user, request->target_id());
+    });
+  }
+
+  grpc::ServerUnaryReactor* ListFollowing(grpc::CallbackServerContext* context, const wire::ListRequest* request,
+                                          wire::UserIds* response) override {
+    return List(context, &RelationService::ListFollowing, request, response);
+  }
+
+  grpc::ServerUnaryReactor* ListFollowers(grpc::CallbackServerContext* context, const wire::ListRequest* request,
+                                          wire::UserIds* response) override {
+    return List(context, &RelationService::ListFollowers, request, response);
+  }
+
+  grpc::ServerUnaryReactor* ListFriends(grpc::CallbackServerContext* context, const wire::ListRequest* request,
+                                        wire::UserIds* response) override {
+    return List(context, &RelationService::ListFriends, request, response);
+  }
+
+  grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* context, const wire::GetStatsRequest* request,
+                                     wire::GetStatsResponse* response) override {
+    return dispatcher_.Respond(context, rpc::Work::kRead, [this, request, response](std::int64_t viewer) -> Status {
+      MINITOK_ASSIGN_OR_RETURN(const auto stats, service_.GetStats(rpc::FromWire(request->user_ids()), viewer));
+      for (const auto& one : stats) {
+        auto* out = response->add_stats();
+        out->set_user_id(one.user_id);
+        out->set_follow_count(one.follow_count);
+        out->set_follower_count(one.follower_count);
+        out->set_is_follow(one.is_follow);
+      }
+      return Ok();
+    });
+  }
+
+ private:
+  using Lister = Result<std::vector<std::int64_t>> (RelationService::*)(std::int64_t, Page);
+
+  grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* context, Lister list, const wire::ListRequest* request,
+                                 wire::UserIds* response) {
+    return dispatcher_.Respond(context, rpc::Work::kRead, [this, list, request, response](std::int64_t) -> Status {
+      MINITOK_ASSIGN_OR_RETURN(const auto ids, (service_.*list)(request->user_id(), rpc::FromWire(request->page())));
+      response->mutable_user_ids()->Add(ids.begin(), ids.end());
+      return Ok();
+    });
+  }
+
+  RelationService& service_;
+  rpc::Dispatcher& dispatcher_;
+};
+
+constexpr std::string_view kService = "relation";
+
+class Client final : public RelationService {
+ public:
+  rpc::EndpointSink& instances() { return instances_; }
+
+  Status Follow(std::int64_t user_id, std::int64_t target_id) override {
+    return Act(&wire::Relation::Stub::Follow, user_id, target_id);
+  }
+
+  Status Unfollow(std::int64_t user_id, std::int64_t target_id) override {
+    return Act(&wire::Relation::Stub::Unfollow, user_id, target_id);
+  }
+
+  Result<std::vector<std::int64_t>> ListFollowing(std::int64_t user_id, Page page) override {
+    return List(&wire::Relation::Stub::ListFollowing, user_id, page);
+  }
+
+  Result<std::vector<std::int64_t>> ListFollowers(std::int64_t user_id, Page page) override {
+    return List(&wire::Relation::Stub::ListFollowers, user_id, page);
+  }
+
+  Result<std::vector<std::int64_t>> ListFriends(std::int64_t user_id, Page page) override {
+    return List(&wire::Relation::Stub::ListFriends, user_id, page);
+  }
+
+  Result<std::vector<RelationStats>> GetStats(std::span<const std::int64_t> user_ids, std::int64_t viewer) override {
+    wire::GetStatsRequest request;
+    request.mutable_user_ids()->Add(user_ids.begin(), user_ids.end());
+    wire::GetStatsResponse response;
+    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService, .acting_user = viewer},
+                                           [&](auto& stub, auto& context) {
+                                             return stub.GetStats(&context, request, &response);
+                                           }));
+    std::vector<RelationStats> stats;
+    stats.reserve(response.stats_size());
+    for (const auto& one : response.stats()) {
+      stats.push_back({.user_id = one.user_id(), .follow_count = one.follow_count(),
+                       .follower_count = one.follower_count(), .is_follow = one.is_follow()});
+    }
+    return stats;
+  }
+
+ private:
+  using Action = grpc::Status (wire::Relation::Stub::*)(grpc::ClientContext*, const wire::UserRef&, Empty*);
+  using Lister = grpc::Status (wire::Relation::Stub::*)(grpc::ClientContext*, const wire::ListRequest&,
+                                                        wire::UserIds*);
+
+  Status Act(Action action, std::int64_t user_id, std::int64_t target_id) {
+    wire::UserRef request;
+    request.set_target_id(target_id);
+    Empty response;
+    return rpc::CallUnary(instances_, {.service = kService, .kind = rpc::CallKind::kWrite, .acting_user = user_id},
+                          [&](auto& stub, auto& context) { return (stub.*action)(&context, request, &response); });
+  }
+
+  Result<std::vector<std::int64_t>> List(Lister list, std::int64_t user_id, Page page) {
+    wire::ListRequest request;
+    request.set_user_id(user_id);
+    rpc::ToWire(page, request.mutable_page());
+    wire::UserIds response;
+    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService}, [&](auto& stub, auto& context) {
+      return (stub.*list)(&context, request, &response);
+    }));
+    return std::vector<std::int64_t>(response.user_ids().begin(), response.user_ids().end());
+  }
+
+  rpc::Balancer<wire::Relation> instances_;
+};
+
+}  // namespace
+
+rpc::ServedService ServeRelationOverGrpc(RelationService& service, rpc::Dispatcher& dispatcher) {
+  return {std::make_shared<Server>(service, dispatcher), wire::Relation::service_full_name()};
+}
+
+rpc::RemoteService<RelationService> RelationGrpcClient() {
+  auto client = std::make_unique<Client>();
+  rpc::EndpointSink* instances = &client->instances();
+  return {std::move(client), instances};
+}
+
+}  // namespace minitok::relation

@@ -1,0 +1,116 @@
+#include "rpc/user/user_grpc.h"
+
+#include "libs/rpc/client_call.h"
+#include "libs/rpc/server_call.h"
+#include "minitok/user/v1/user.grpc.pb.h"
+#include "rpc/common/values.h"
+
+namespace minitok::user {
+namespace {
+
+namespace wire = v1;
+
+class Server final : public wire::User::CallbackService {
+ public:
+  Server(UserService& service, rpc::Dispatcher& dispatcher, rpc::Dispatcher& hashing)
+      : service_(service), dispatcher_(dispatcher), hashing_(hashing) {}
+
+  // Register and Login hash a password: slow, so always on the hashing pool.
+  grpc::ServerUnaryReactor* Register(grpc::CallbackServerContext* context, const wire::Credentials* request,
+                                     wire::UserId* response) override {
+    return hashing_.Respond(context, rpc::Work::kWrite, [this, request, response](std::int64_t) -> Status {
+      MINITOK_ASSIGN_OR_RETURN(const auto id, service_.Register(request->name(), request->password()));
+      response->set_user_id(id);
+      return Ok();
+    });
+  }
+
+  grpc::ServerUnaryReactor* Login(grpc::CallbackServerContext* context, const wire::Credentials* request,
+                                  wire::UserId* response) override {
+    return hashing_.Respond(context, rpc::Work::kWrite, [this, request, response](std::int64_t) -> Status {
+      MINITOK_ASSIGN_OR_RETURN(const auto id, service_.Login(request->name(), request->password()));
+      response->set_user_id(id);
+      return Ok();
+    });
+  }
+
+  grpc::ServerUnaryReactor* GetUsers(grpc::CallbackServerContext* context, const wire::GetUsersRequest* request,
+                                     wire::GetUsersResponse* response) override {
+    return dispatcher_.Respond(context, rpc::Work::kRead, [this, request, response](std::int64_t) -> Status {
+      MINITOK_ASSIGN_OR_RETURN(const auto users, service_.GetUsers(rpc::FromWire(request->ids())));
+      for (const auto& one : users) {
+        auto* out = response->add_users();
+        out->set_id(one.id);
+        out->set_name(one.name);
+        out->set_signature(one.signature);
+      }
+      return Ok();
+    });
+  }
+
+ private:
+  UserService& service_;
+  rpc::Dispatcher& dispatcher_;
+  rpc::Dispatcher& hashing_;
+};
+
+constexpr std::string_view kService = "user";
+
+class Client final : public UserService {
+ public:
+  rpc::EndpointSink& instances() { return instances_; }
+
+  Result<std::int64_t> Register(std::string_view name, std::string_view password) override {
+    return Authenticate(&wire::User::Stub::Register, name, password);
+  }
+
+  Result<std::int64_t> Login(std::string_view name, std::string_view password) override {
+    return Authenticate(&wire::User::Stub::Login, name, password);
+  }
+
+  Result<std::vector<UserProfile>> GetUsers(std::span<const std::int64_t> ids) override {
+    wire::GetUsersRequest request;
+    request.mutable_ids()->Add(ids.begin(), ids.end());
+    wire::GetUsersResponse response;
+    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService}, [&](auto& stub, auto& context) {
+      return stub.GetUsers(&context, request, &response);
+    }));
+    std::vector<UserProfile> users;
+    users.reserve(response.users_size());
+    for (const auto& one : response.users()) {
+      users.push_back({.id = one.id(), .name = one.name(), .signature = one.signature()});
+    }
+    return users;
+  }
+
+ private:
+  using Action = grpc::Status (wire::User::Stub::*)(grpc::ClientContext*, const wire::Credentials&, wire::UserId*);
+
+  Result<std::int64_t> Authenticate(Action action, std::string_view name, std::string_view password) {
+    wire::Credentials request;
+    request.set_name(std::string(name));
+    request.set_password(std::string(password));
+    wire::UserId response;
+    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService, .kind = rpc::CallKind::kWrite},
+                                           [&](auto& stub, auto& context) {
+                                             return (stub.*action)(&context, request, &response);
+                                           }));
+    return response.user_id();
+  }
+
+  rpc::Balancer<wire::User> instances_;
+};
+
+}  // namespace
+
+rpc::ServedService ServeUserOverGrpc(UserService& service, rpc::Dispatcher& dispatcher, rpc::Dispatcher& hashing) {
+  return {std::make_shared<Server>(service, dispatcher, hashing), wire::User::service_full_name()};
+}
+
+rpc::RemoteService<UserService> UserGrpcClient() {
+  auto client = std::make_unique<Client>();
+  rpc::EndpointSink* instances = &client->instances();
+  return {std::move(client), instances};
+}
+
+}  // namespace minitok::user

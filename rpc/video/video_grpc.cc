@@ -1,0 +1,241 @@
+#include "rpc/video/video_grpc.h"
+
+#include "libs/rpc/client_call.h"
+#include "libs/rpc/server_call.h"
+#include "minitok/video/v1/video.grpc.pb.h"
+#include "rpc/common/values.h"
+
+namespace minitok::video {
+namespace {
+
+namespace wire = v1;
+
+// States are mapped one by one, so that neither side's numbering leaks into the other.
+wire::VideoState ToWire(VideoState state) {
+  switch (state) {
+    case VideoState::kProcessing:
+      return wire::VIDEO_STATE_PROCESSING;
+    case VideoState::kReady:
+      return wire::VIDEO_STATE_READY;
+    case VideoState::kFailed:
+      return wire::VIDEO_STATE_FAILED;
+  }
+  return wire::VIDEO_STATE_PROCESSING;
+}
+
+VideoState FromWire(wire::VideoState state) {
+  switch (state) {
+    case wire::VIDEO_STATE_PROCESSING:
+      return VideoState::kProcessing;
+    case wire::VIDEO_STATE_READY:
+      return VideoState::kReady;
+    case wire::VIDEO_STATE_FAILED:
+      return VideoState::kFailed;
+    default:  // a state this build does not know (from a newer server): not visible yet
+      return VideoState::kProcessing;
+  }
+}
+
+void ToWire(const VideoRecord& video, wire::VideoRecord* out) {
+  out->set_id(video.id);
+  out->set_author_id(video.author_id);
+  out->set_title(video.title);
+  out->set_play_path(video.play_path);
+  out->set_cover_path(video.cover_path);
+  out->set_state(ToWire(video.state));
+  out->set_state_reason(video.state_reason);
+  out->set_created_ms(video.created_ms);
+  out->set_ready_ms(video.ready_ms);
+}
+
+VideoRecord FromWire(const wire::VideoRecord& video) {
+  return {.id = video.id(),
+          .author_id = video.author_id(),
+          .title = video.title(),
+          .play_path = video.play_path(),
+          .cover_path = video.cover_path(),
+          .state = FromWire(video.state()),
+          .state_reason = video.state_reason(),
+          .created_ms = video.created_ms(),
+          .ready_ms = video.ready_ms()};
+}
+
+void ToWire(const std::vector<VideoRecord>& videos, google::protobuf::RepeatedPtrField<wire::VideoRecord>* out) {
+  out->Reserve(static_cast<int>(videos.size()));
+  for (const auto& one : videos) ToWire(one, out->Add());
+}
+
+std::vector<VideoRecord> FromWire(const google::protobuf::RepeatedPtrField<wire::VideoRecord>& videos) {
+  std::vector<VideoRecord> out;
+  out.reserve(videos.size());
+  for (const auto& one : videos) out.push_back(FromWire(one));
+  return out;
+}
+
+class Server final : public wire::Video::CallbackService {
+ public:
+  Server(VideoService& service, rpc::Dispatcher& dispatcher) : service_(service), dispatcher_(dispatcher) {}
+
+  // The author is the user in the metadata, never a field a client could fill in.
+  grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context, const wire::PublishRequest* request,
+                                    wire::VideoRecord* response) override {
+    return dispatcher_.Respond(context, rpc::Work::kWrite, [this, request, response](std::int64_t user) -> Status {
+      MINITOK_ASSIGN_OR_RETURN(
+          const auto video,
+          service_.Publish({.author_id = user, .title = request->title(), .upload_path = request->upload_path()}));
+      ToWire(video, response);
+      return Ok();
+    });
+  }
+
+  grpc::ServerUnaryReactor* Feed(grpc::CallbackServerContext* context, const wire::FeedRequest* request,
+                                 wire::FeedResponse* response) override {
+    return dispatcher_.Respond(context, rpc::Work::kRead, [this, request, response](std::int64_t) -> Status {
+      MINITOK_ASSIGN_OR_RETURN(const auto page, service_.Feed(request->before_ms(), request->limit()));
+      ToWire(page.videos, response->mutable_videos());
+      response->set_next_time_ms(page.next_time_ms);
+      return Ok();
+    });
+  }
+
+  grpc::ServerUnaryReactor* ListByAuthor(grpc::CallbackServerContext* context,
+                                         const wire::ListByAuthorRequest* request, wire::Videos* response) override {
+    return dispatcher_.Respond(context, rpc::Work::kRead, [this, request, response](std::int64_t) -> Status {
+      MINITOK_ASSIGN_OR_RETURN(const auto videos,
+                               service_.ListByAuthor(request->author_id(), request->include_unready(),
+                                                     rpc::FromWire(request->page())));
+      ToWire(videos, response->mutable_videos());
+      return Ok();
+    });
+  }
+
+  grpc::ServerUnaryReactor* GetVideos(grpc::CallbackServerContext* context, const wire::GetVideosRequest* request,
+                                      wire::Videos* response) override {
+    return dispatcher_.Respond(context, rpc::Work::kRead, [this, request, response](std::int64_t) -> Status {
+      MINITOK_ASSIGN_OR_RETURN(const auto videos, service_.GetVideos(rpc::FromWire(request->ids())));
+      ToWire(videos, response->mutable_videos());
+      return Ok();
+    });
+  }
+
+  grpc::ServerUnaryReactor* GetWorkCounts(grpc::CallbackServerContext* context,
+                                          const wire::GetWorkCountsRequest* request,
+                                          wire::GetWorkCountsResponse* response) override {
+    return dispatcher_.Respond(context, rpc::Work::kRead, [this, request, response](std::int64_t) -> Status {
+      MINITOK_ASSIGN_OR_RETURN(const auto counts, service_.GetWorkCounts(rpc::FromWire(request->user_ids())));
+      for (const auto& one : counts) {
+        auto* out = response->add_counts();
+        out->set_user_id(one.user_id);
+        out->set_work_count(one.work_count);
+      }
+      return Ok();
+    });
+  }
+
+  grpc::ServerUnaryReactor* FindMedia(grpc::CallbackServerContext* context, const wire::FindMediaRequest* request,
+                                      wire::MediaFile* response) override {
+    return dispatcher_.Respond(context, rpc::Work::kRead, [this, request, response](std::int64_t) -> Status {
+      MINITOK_ASSIGN_OR_RETURN(const auto media, service_.FindMedia(request->relative_path()));
+      response->set_absolute_path(media.absolute_path);
+      response->set_content_type(media.content_type);
+      return Ok();
+    });
+  }
+
+ private:
+  VideoService& service_;
+  rpc::Dispatcher& dispatcher_;
+};
+
+constexpr std::string_view kService = "video";
+
+class Client final : public VideoService {
+ public:
+  rpc::EndpointSink& instances() { return instances_; }
+
+  Result<VideoRecord> Publish(const PublishRequest& publish) override {
+    wire::PublishRequest request;
+    request.set_title(publish.title);
+    request.set_upload_path(publish.upload_path);
+    wire::VideoRecord response;
+    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(
+        instances_, {.service = kService, .kind = rpc::CallKind::kWrite, .acting_user = publish.author_id},
+        [&](auto& stub, auto& context) { return stub.Publish(&context, request, &response); }));
+    return FromWire(response);
+  }
+
+  Result<FeedPage> Feed(std::int64_t before_ms, int limit) override {
+    wire::FeedRequest request;
+    request.set_before_ms(before_ms);
+    request.set_limit(limit);
+    wire::FeedResponse response;
+    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService}, [&](auto& stub, auto& context) {
+      return stub.Feed(&context, request, &response);
+    }));
+    return FeedPage{.videos = FromWire(response.videos()), .next_time_ms = response.next_time_ms()};
+  }
+
+  Result<std::vector<VideoRecord>> ListByAuthor(std::int64_t author_id, bool include_unready, Page page) override {
+    wire::ListByAuthorRequest request;
+    request.set_author_id(author_id);
+    request.set_include_unready(include_unready);
+    rpc::ToWire(page, request.mutable_page());
+    wire::Videos response;
+    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService}, [&](auto& stub, auto& context) {
+      return stub.ListByAuthor(&context, request, &response);
+    }));
+    return FromWire(response.videos());
+  }
+
+  Result<std::vector<VideoRecord>> GetVideos(std::span<const std::int64_t> ids) override {
+    wire::GetVideosRequest request;
+    request.mutable_ids()->Add(ids.begin(), ids.end());
+    wire::Videos response;
+    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService}, [&](auto& stub, auto& context) {
+      return stub.GetVideos(&context, request, &response);
+    }));
+    return FromWire(response.videos());
+  }
+
+  Result<std::vector<WorkCount>> GetWorkCounts(std::span<const std::int64_t> user_ids) override {
+    wire::GetWorkCountsRequest request;
+    request.mutable_user_ids()->Add(user_ids.begin(), user_ids.end());
+    wire::GetWorkCountsResponse response;
+    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService}, [&](auto& stub, auto& context) {
+      return stub.GetWorkCounts(&context, request, &response);
+    }));
+    std::vector<WorkCount> counts;
+    counts.reserve(response.counts_size());
+    for (const auto& one : response.counts()) {
+      counts.push_back({.user_id = one.user_id(), .work_count = one.work_count()});
+    }
+    return counts;
+  }
+
+  Result<MediaFile> FindMedia(std::string_view relative_path) override {
+    wire::FindMediaRequest request;
+    request.set_relative_path(std::string(relative_path));
+    wire::MediaFile response;
+    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService}, [&](auto& stub, auto& context) {
+      return stub.FindMedia(&context, request, &response);
+    }));
+    return MediaFile{.absolute_path = response.absolute_path(), .content_type = response.content_type()};
+  }
+
+ private:
+  rpc::Balancer<wire::Video> instances_;
+};
+
+}  // namespace
+
+rpc::ServedService ServeVideoOverGrpc(VideoService& service, rpc::Dispatcher& dispatcher) {
+  return {std::make_shared<Server>(service, dispatcher), wire::Video::service_full_name()};
+}
+
+rpc::RemoteService<VideoService> VideoGrpcClient() {
+  auto client = std::make_unique<Client>();
+  rpc::EndpointSink* instances = &client->instances();
+  return {std::move(client), instances};
+}
+
+}  // namespace minitok::video

@@ -1,0 +1,85 @@
+"""The split topology's own promises: each service in its own process over gRPC, two gateways on
+the same services and data folder, one process per database, and a service that dies fails its
+calls cleanly (never a hang, never a fake success) and is found again when it comes back."""
+
+import subprocess
+import time
+import unittest
+
+import harness as h
+from harness import OK
+
+UNAVAILABLE = 10503
+
+
+@unittest.skipIf(h.TOPOLOGY == "split", "starts its own split topology; run once, in the embedded run")
+class SplitTopologyTests(unittest.TestCase):
+    def setUp(self):
+        self.server = h.Server(topology="split")
+        self.addCleanup(self.server.cleanup)
+        self.server.start()
+        self.c = self.server.client()
+
+    def second_gateway(self) -> h.Server:
+        other = h.Server(data_dir=self.server.data_dir, topology="embedded",
+                         extra_args=["--role", "gateway", "--peers", self.server.peers],
+                         config=self.server.config)
+        self.addCleanup(other.cleanup)
+        return other.start()
+
+    def test_two_gateways_serve_the_same_data_and_accept_each_others_tokens(self):
+        other = self.second_gateway().client()
+        u = self.c.new_user("gw1")
+        # Signed up through one gateway, signed in through the other, token good on both.
+        self.assertEqual(other.login(u.name, u.password)["user_id"], u.id)
+        self.assertEqual(other.user_info(token=u.token, user_id=u.id)["user"]["name"], u.name)
+        author = other.new_user("gw2")
+        video = self.c.publish_ready(author.token, "split clip", path=h.tiny_video())
+        other.favorite(u.token, video["id"])
+        seen = next(v for v in self.c.feed(token=u.token)["video_list"] if v["id"] == video["id"])
+        self.assertTrue(seen["is_favorite"])
+        self.assertEqual(seen["favorite_count"], 1)
+        self.assertEqual(self.c.user_info(user_id=author.id)["user"]["total_favorited"], 1)
+
+    def test_a_second_process_for_one_database_is_refused(self):
+        args = [h.minitok_bin(), "serve", "--role", "favorite", "--grpc-listen", "127.0.0.1:0",
+                "--data-dir", self.server.data_dir, "--peers", self.server.peers]
+        result = subprocess.run(args, capture_output=True, text=True, timeout=30)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("in use by another minitok process", result.stderr)
+        self.assertIn("favorite database", result.stderr)
+
+    def test_a_dead_service_fails_its_calls_cleanly_and_serves_again_when_it_returns(self):
+        author, fan = self.c.new_user("author"), self.c.new_user("fan")
+        video = self.c.publish_ready(author.token, "liked", path=h.tiny_video())
+        self.c.favorite(fan.token, video["id"])
+        self.c.send(fan.token, author.id, "still here")
+        address = dict(p.split("=") for p in self.server.peers.split(","))["favorite"]
+        self.server.kill_service("favorite")
+
+        started = time.monotonic()
+        d = self.c.favorite(fan.token, video["id"], action_type=2, expect=UNAVAILABLE)
+        self.assertLess(time.monotonic() - started, 5.0, "a call to a dead service must fail fast")
+        self.assertTrue(d["status_msg"])
+        # What does not need the favorite service still works.
+        self.assertEqual([m["content"] for m in self.c.chat(author.token, fan.id)], ["still here"])
+
+        self.server.start_service("favorite", grpc_listen=address)
+        deadline = time.monotonic() + 10
+        while True:
+            d = self.c.api("POST", "/douyin/favorite/action/",
+                           query={"token": author.token, "video_id": video["id"], "action_type": 1})
+            if d["status_code"] == OK or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        self.assertEqual(d["status_code"], OK, d)
+        seen = next(v for v in self.c.feed(token=fan.token)["video_list"] if v["id"] == video["id"])
+        self.assertEqual(seen["favorite_count"], 2, "the like acknowledged before the kill is kept")
+        self.assertTrue(seen["is_favorite"])
+        self.server.stop()
+        result = h.run_cli("verify", "--data-dir", self.server.data_dir)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+
+if __name__ == "__main__":
+    h.main()
