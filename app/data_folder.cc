@@ -56,7 +56,6 @@ Result<DataLayout> LayoutOf(const std::string& data_dir) {
 
 }  // namespace
 
-
 Result<DataLayout> ExistingDataDir(const std::string& data_dir) {
   MINITOK_ASSIGN_OR_RETURN(auto layout, LayoutOf(data_dir));
   for (const std::string_view service : kServiceNames) {

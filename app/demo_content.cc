@@ -79,10 +79,13 @@ Error Stopping() { return MakeError(Code::kUnavailable, "the server is stopping"
 
 }  // namespace
 
-
-DemoContent::DemoContent(gateway::Services services, media::MediaTools tools, fs::path data_dir,
+DemoContent::DemoContent(gateway::Services services, media::MediaTools tools, fs::path data_dir, fs::path scratch_dir,
                          log::Logger& logger)
-    : services_(services), tools_(std::move(tools)), data_dir_(std::move(data_dir)), logger_(logger) {}
+    : services_(services),
+      tools_(std::move(tools)),
+      data_dir_(std::move(data_dir)),
+      scratch_dir_(std::move(scratch_dir)),
+      logger_(logger) {}
 
 DemoContent::~DemoContent() { Stop(); }
 
@@ -145,7 +148,6 @@ Status DemoContent::SeedOrError(DemoJournal& journal) {
     return user_ids.front();
   };
   std::vector<std::int64_t> video_ids;
-  const fs::path scratch = data_dir_ / "tmp";
   for (std::size_t index = 0; index < std::size(kClips); ++index) {
     const auto& clip = kClips[index];
     const std::string key = "video:" + std::to_string(index);
@@ -154,7 +156,7 @@ Status DemoContent::SeedOrError(DemoJournal& journal) {
       continue;
     }
     if (stopping_) return Stopping();
-    const fs::path file = scratch / ("demo-" + security::RandomHex(6) + ".mp4");
+    const fs::path file = scratch_dir_ / ("demo-" + security::RandomHex(6) + ".mp4");
     const auto remove_clip = [&file] {
       std::error_code ignored;
       fs::remove(file, ignored);

@@ -17,8 +17,10 @@ class DemoJournal;
 
 class DemoContent {
  public:
+  /// Keeps its marker and journal in `data_dir`; generates clips in `scratch_dir` (this process's
+  /// upload folder, on the same disk as the media folder the clips move into).
   DemoContent(gateway::Services services, media::MediaTools tools, std::filesystem::path data_dir,
-              log::Logger& logger);
+              std::filesystem::path scratch_dir, log::Logger& logger);
   ~DemoContent();
   DemoContent(const DemoContent&) = delete;
   DemoContent& operator=(const DemoContent&) = delete;
@@ -36,6 +38,7 @@ class DemoContent {
   gateway::Services services_;
   media::MediaTools tools_;
   std::filesystem::path data_dir_;
+  std::filesystem::path scratch_dir_;
   log::Logger& logger_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;

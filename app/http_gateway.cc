@@ -7,7 +7,6 @@
 #include "app/data_folder.h"
 #include "app/demo_content.h"
 #include "app/process.h"
-#include "gateway/api_envelope.h"
 #include "gateway/douyin_api.h"
 #include "gateway/web_routes.h"
 #include "libs/cache/response_cache.h"
@@ -18,18 +17,10 @@
 #include "libs/security/token_codec.h"
 
 namespace minitok::app {
+
 int RunHttpGateway(const GatewaySetup& setup) {
   const config::ServerConfig& config = setup.config;
   log::Logger& logger = setup.logger;
-  // Stops the pools however this returns: nothing queued may outlive what it refers to here.
-  struct StopPools {
-    const GatewaySetup& setup;
-    ~StopPools() {
-      setup.workers.Shutdown();
-      setup.hashing.Shutdown();
-    }
-  } stop_pools{setup};
-
   auto listen = SplitListen(config.listen, "--listen");
   if (!listen.ok()) return FailToStart(logger, listen.error());
   auto secret = LoadSecret(config, setup.secret_path);
@@ -98,7 +89,7 @@ int RunHttpGateway(const GatewaySetup& setup) {
   setup.on_started();
   std::unique_ptr<DemoContent> demo;
   if (setup.demo_tools) {
-    demo = std::make_unique<DemoContent>(setup.services, *setup.demo_tools, setup.data_dir, logger);
+    demo = std::make_unique<DemoContent>(setup.services, *setup.demo_tools, setup.data_dir, setup.upload_dir, logger);
     demo->StartIfEmpty();
   }
 

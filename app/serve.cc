@@ -128,115 +128,95 @@ int Serve(const config::ServerConfig& config) {
                                     .checkpoint_interval = std::chrono::milliseconds(250),
                                     .durability = config.durability == "power-loss" ? sql::Durability::kPowerLoss
                                                                                     : sql::Durability::kProcessCrash};
-  const auto open = [&](const std::string& name, std::span<const EmbeddedFile> migrations, std::size_t extra_readers) {
-    auto options = online;
-    options.readers += extra_readers;
-    return OpenDatabase(*layout, name, migrations, options);
-  };
 
-  // Services, in dependency order (destroyed in reverse): each one this process runs, or else a
-  // client of its remote instances when something here calls it.
+  // Services, in dependency order (destroyed in reverse). `build` makes the `name` service on its
+  // own database when this process runs it (`make` gets the opened database), or else a client of
+  // its remote instances when something here calls it.
   const auto needed = roles->Needed();
-  const auto calls = [&](std::string_view name) { return std::find(needed.begin(), needed.end(), name) != needed.end(); };
+  const auto build = [&]<class Local, class Interface>(
+                         std::string_view name, std::span<const EmbeddedFile> migrations, std::size_t extra_readers,
+                         std::unique_ptr<Local>& local, std::unique_ptr<Interface>& remote,
+                         rpc::RemoteService<Interface> (*client)(), auto make) -> Result<Interface*> {
+    if (roles->Runs(name)) {
+      auto options = online;
+      options.readers += extra_readers;
+      MINITOK_ASSIGN_OR_RETURN(auto db, OpenDatabase(*layout, std::string(name), migrations, options));
+      Result<std::unique_ptr<Local>> made = make(std::move(db));
+      MINITOK_ASSIGN_OR_RETURN(local, std::move(made));
+      return static_cast<Interface*>(local.get());
+    }
+    if (std::find(needed.begin(), needed.end(), name) == needed.end()) return static_cast<Interface*>(nullptr);
+    MINITOK_ASSIGN_OR_RETURN(remote, Connect(name, client(), *peers));
+    return remote.get();
+  };
   std::unique_ptr<user::UserServiceSqlite> local_users;
   std::unique_ptr<user::UserService> remote_users;
-  user::UserService* users = nullptr;
-  if (roles->Runs("user")) {
-    auto db = open("user", user::Migrations(), 0);
-    if (!db.ok()) return FailToStart(logger, db.error());
-    local_users = std::make_unique<user::UserServiceSqlite>(std::move(*db), hasher, clock, &data_version);
-    users = local_users.get();
-  } else if (calls("user")) {
-    auto client = Connect("user", user::UserGrpcClient(), *peers);
-    if (!client.ok()) return FailToStart(logger, client.error());
-    remote_users = std::move(*client);
-    users = remote_users.get();
-  }
-
+  const auto users = build("user", user::Migrations(), 0, local_users, remote_users, &user::UserGrpcClient,
+                           [&](auto db) {
+                             return std::make_unique<user::UserServiceSqlite>(std::move(db), hasher, clock,
+                                                                              &data_version);
+                           });
+  if (!users.ok()) return FailToStart(logger, users.error());
   std::unique_ptr<video::VideoStore> video_store;
   std::unique_ptr<video::MediaPipeline> pipeline;
   std::unique_ptr<video::VideoServiceSqlite> local_videos;
   std::unique_ptr<video::VideoService> remote_videos;
-  video::VideoService* videos = nullptr;
-  if (runs_video) {
-    auto db = open("video", video::Migrations(), static_cast<std::size_t>(config.media_workers));
-    if (!db.ok()) return FailToStart(logger, db.error());
-    video_store = std::make_unique<video::VideoStore>(std::move(*db), clock, &data_version);
-    pipeline = std::make_unique<video::MediaPipeline>(
-        *video_store, layout->media.string(), *tools,
-        video::TranscodeSettings{.workers = static_cast<std::size_t>(config.media_workers),
-                               .preset = config.transcode_preset,
-                               .crf = static_cast<int>(config.transcode_crf),
-                               .max_short_side = static_cast<int>(config.transcode_max_short_side),
-                               .timeout = std::chrono::milliseconds(config.transcode_timeout_ms),
-                               .max_attempts = static_cast<int>(config.transcode_max_attempts),
-                               .retry_base = std::chrono::milliseconds(config.transcode_retry_ms),
-                               .keep_original = config.keep_original},
-        clock, logger);
-    if (auto recovered = pipeline->Recover(); !recovered.ok()) return FailToStart(logger, recovered.error());
-    local_videos = std::make_unique<video::VideoServiceSqlite>(
-        *video_store,
-        video::PublishSettings{.media_dir = layout->media.string(),
+  const auto videos = build(
+      "video", video::Migrations(), static_cast<std::size_t>(config.media_workers), local_videos, remote_videos,
+      &video::VideoGrpcClient, [&](auto db) -> Result<std::unique_ptr<video::VideoServiceSqlite>> {
+        video_store = std::make_unique<video::VideoStore>(std::move(db), clock, &data_version);
+        pipeline = std::make_unique<video::MediaPipeline>(
+            *video_store, layout->media.string(), *tools,
+            video::TranscodeSettings{.workers = static_cast<std::size_t>(config.media_workers),
+                                     .preset = config.transcode_preset,
+                                     .crf = static_cast<int>(config.transcode_crf),
+                                     .max_short_side = static_cast<int>(config.transcode_max_short_side),
+                                     .timeout = std::chrono::milliseconds(config.transcode_timeout_ms),
+                                     .max_attempts = static_cast<int>(config.transcode_max_attempts),
+                                     .retry_base = std::chrono::milliseconds(config.transcode_retry_ms),
+                                     .keep_original = config.keep_original},
+            clock, logger);
+        MINITOK_RETURN_IF_ERROR(pipeline->Recover());
+        return std::make_unique<video::VideoServiceSqlite>(
+            *video_store,
+            video::PublishSettings{.media_dir = layout->media.string(),
                                    .tools = *tools,
                                    .max_dimension = static_cast<int>(config.max_video_dimension),
                                    .max_seconds = static_cast<double>(config.max_video_seconds)},
-        [&pipeline] { pipeline->Wake(); });
-    videos = local_videos.get();
-  } else if (calls("video")) {
-    auto client = Connect("video", video::VideoGrpcClient(), *peers);
-    if (!client.ok()) return FailToStart(logger, client.error());
-    remote_videos = std::move(*client);
-    videos = remote_videos.get();
-  }
-
+            [&pipeline] { pipeline->Wake(); });
+      });
+  if (!videos.ok()) return FailToStart(logger, videos.error());
   // The other four depend only on the two above.
-  const auto build = [&]<class Local, class Interface>(std::string_view name, std::unique_ptr<Local>& local,
-                                                       std::unique_ptr<Interface>& remote,
-                                                       rpc::RemoteService<Interface> (*client)(),
-                                                       auto make_local) -> Result<Interface*> {
-    if (roles->Runs(name)) {
-      MINITOK_ASSIGN_OR_RETURN(auto db, make_local());
-      local = std::move(db);
-      return static_cast<Interface*>(local.get());
-    }
-    if (!calls(name)) return static_cast<Interface*>(nullptr);
-    MINITOK_ASSIGN_OR_RETURN(remote, Connect(name, client(), *peers));
-    return remote.get();
-  };
   std::unique_ptr<favorite::FavoriteServiceSqlite> local_favorites;
   std::unique_ptr<favorite::FavoriteService> remote_favorites;
-  auto favorites = build("favorite", local_favorites, remote_favorites, &favorite::FavoriteGrpcClient,
-                         [&]() -> Result<std::unique_ptr<favorite::FavoriteServiceSqlite>> {
-                           MINITOK_ASSIGN_OR_RETURN(auto db, open("favorite", favorite::Migrations(), 0));
-                           return std::make_unique<favorite::FavoriteServiceSqlite>(std::move(db), *videos, clock,
-                                                                                    &data_version);
-                         });
+  const auto favorites = build("favorite", favorite::Migrations(), 0, local_favorites, remote_favorites,
+                               &favorite::FavoriteGrpcClient, [&](auto db) {
+                                 return std::make_unique<favorite::FavoriteServiceSqlite>(std::move(db), **videos,
+                                                                                          clock, &data_version);
+                               });
   if (!favorites.ok()) return FailToStart(logger, favorites.error());
   std::unique_ptr<comment::CommentServiceSqlite> local_comments;
   std::unique_ptr<comment::CommentService> remote_comments;
-  auto comments = build("comment", local_comments, remote_comments, &comment::CommentGrpcClient,
-                        [&]() -> Result<std::unique_ptr<comment::CommentServiceSqlite>> {
-                          MINITOK_ASSIGN_OR_RETURN(auto db, open("comment", comment::Migrations(), 0));
-                          return std::make_unique<comment::CommentServiceSqlite>(std::move(db), *videos, clock,
-                                                                                 &data_version);
-                        });
+  const auto comments = build("comment", comment::Migrations(), 0, local_comments, remote_comments,
+                              &comment::CommentGrpcClient, [&](auto db) {
+                                return std::make_unique<comment::CommentServiceSqlite>(std::move(db), **videos, clock,
+                                                                                       &data_version);
+                              });
   if (!comments.ok()) return FailToStart(logger, comments.error());
   std::unique_ptr<relation::RelationServiceSqlite> local_relations;
   std::unique_ptr<relation::RelationService> remote_relations;
-  auto relations = build("relation", local_relations, remote_relations, &relation::RelationGrpcClient,
-                         [&]() -> Result<std::unique_ptr<relation::RelationServiceSqlite>> {
-                           MINITOK_ASSIGN_OR_RETURN(auto db, open("relation", relation::Migrations(), 0));
-                           return std::make_unique<relation::RelationServiceSqlite>(std::move(db), *users, clock,
-                                                                                    &data_version);
-                         });
+  const auto relations = build("relation", relation::Migrations(), 0, local_relations, remote_relations,
+                               &relation::RelationGrpcClient, [&](auto db) {
+                                 return std::make_unique<relation::RelationServiceSqlite>(std::move(db), **users,
+                                                                                          clock, &data_version);
+                               });
   if (!relations.ok()) return FailToStart(logger, relations.error());
   std::unique_ptr<message::MessageServiceSqlite> local_messages;
   std::unique_ptr<message::MessageService> remote_messages;
-  auto messages = build("message", local_messages, remote_messages, &message::MessageGrpcClient,
-                        [&]() -> Result<std::unique_ptr<message::MessageServiceSqlite>> {
-                          MINITOK_ASSIGN_OR_RETURN(auto db, open("message", message::Migrations(), 0));
-                          return std::make_unique<message::MessageServiceSqlite>(std::move(db), *users, clock);
-                        });
+  const auto messages = build("message", message::Migrations(), 0, local_messages, remote_messages,
+                              &message::MessageGrpcClient, [&](auto db) {
+                                return std::make_unique<message::MessageServiceSqlite>(std::move(db), **users, clock);
+                              });
   if (!messages.ok()) return FailToStart(logger, messages.error());
 
   // This process's services over gRPC, for the other processes of the cluster.
@@ -298,7 +278,7 @@ int Serve(const config::ServerConfig& config) {
                                 .data_dir = layout->root,
                                 .secret_path = layout->secret,
                                 .upload_dir = uploads->path(),
-                                .services = {*users, *videos, **favorites, **comments, **relations, **messages},
+                                .services = {**users, **videos, **favorites, **comments, **relations, **messages},
                                 .public_changes = roles->all ? &data_version : nullptr,
                                 .demo_tools = demo_content ? tools : std::nullopt,
                                 .workers = workers,

@@ -1,6 +1,6 @@
 #pragma once
-// The services the HTTP gateway maps the Douyin API onto. In the embedded shape these are the
-// in-process implementations; in the distributed shape they would be RPC clients.
+// The services the HTTP gateway maps the Douyin API onto: the in-process implementations for
+// the services its process runs, gRPC clients of the remote instances (rpc/<service>/) for the others.
 
 #include "services/comment/comment_service.h"
 #include "services/favorite/favorite_service.h"

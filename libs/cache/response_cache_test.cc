@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "libs/cache/data_version.h"
-
 #include <thread>
+
+#include "libs/cache/data_version.h"
 
 namespace minitok::cache {
 namespace {

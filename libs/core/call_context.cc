@@ -18,7 +18,8 @@ bool IsTraceparent(std::string_view text) {
   const std::string_view trace_id = text.substr(3, 32);
   const std::string_view span_id = text.substr(36, 16);
   return IsLowerHex(trace_id) && IsLowerHex(span_id) && IsLowerHex(text.substr(53, 2)) &&
-         trace_id != std::string(32, '0') && span_id != std::string(16, '0');
+         trace_id.find_first_not_of('0') != std::string_view::npos &&
+         span_id.find_first_not_of('0') != std::string_view::npos;
 }
 
 CallScope::CallScope(CallContext context) : context_(std::move(context)), outer_(current_scope) {

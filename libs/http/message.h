@@ -65,8 +65,8 @@ struct Request {
   Params params;
   std::optional<UploadedFile> upload;
   std::string request_id;
-  /// When the answer is due (arrival + the server's request deadline); service calls made for
-  /// the request carry it.
+  /// When the answer is due: the server's request deadline after the request was read in full.
+  /// Time queued for a worker counts against it, and service calls made for the request carry it.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::string remote_address;
   /// The server's own end of the connection as a URL authority ("127.0.0.1:8080", "[::1]:8080"):

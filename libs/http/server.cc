@@ -258,14 +258,13 @@ std::optional<Response> Server::Impl::Invoke(const Route& route, Request& reques
 asio::awaitable<Response> Server::Impl::Dispatch(const Route& route, Request& request) {
   if (route.executor == Executor::kEventLoop) co_return *Invoke(route, request);
   concurrency::ThreadPool& pool = route.executor == Executor::kHashing ? hashing : workers;
-  const auto enqueued = std::chrono::steady_clock::now();
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
-      [this, &pool, &route, &request, enqueued](auto handler) {
+      [this, &pool, &route, &request](auto handler) {
         auto complete = CompletionOnItsLoop(std::move(handler));
-        const bool queued = pool.TrySubmit([this, &route, &request, enqueued, complete]() mutable {
+        const bool queued = pool.TrySubmit([this, &route, &request, complete]() mutable {
           // Time spent queued counts against the deadline: a request the client has likely
           // given up on is not worth running.
-          if (std::chrono::steady_clock::now() - enqueued > options.request_deadline) {
+          if (std::chrono::steady_clock::now() > request.deadline) {
             complete(responders.busy());
             return;
           }
@@ -408,7 +407,6 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
     const auto started = std::chrono::steady_clock::now();
     Request request;
     request.request_id = id_prefix + "-" + std::to_string(++next_request);
-    request.deadline = started + options.request_deadline;
     request.remote_address = remote;
     request.local_authority = local;
     if (ec) {
@@ -555,6 +553,9 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket, Loop& loop) {
         refusal = std::move(admission.refusal);
       }
     }
+    // From here on the request is whole: its handler, and the service calls it makes, have the
+    // request deadline to answer in (a slow upload does not eat into it).
+    request.deadline = std::chrono::steady_clock::now() + options.request_deadline;
     Response response;
     if (match.route == nullptr) {
       response = Response::Text(404, "not found\n");

@@ -4,7 +4,6 @@
 // its open HTTP/2 connection goes on serving.
 
 #include <algorithm>
-#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>

@@ -22,4 +22,13 @@ struct RemoteService {
   EndpointSink* instances = nullptr;  ///< owned by `client`
 };
 
+/// The RemoteService of a client adapter: `Client` implements `Interface` and owns the
+/// EndpointSink its `instances()` returns.
+template <class Interface, class Client>
+RemoteService<Interface> MakeRemoteService() {
+  auto client = std::make_unique<Client>();
+  EndpointSink* instances = &client->instances();
+  return {std::move(client), instances};
+}
+
 }  // namespace minitok::rpc

@@ -1,7 +1,8 @@
 #include "libs/rpc/wire.h"
 
-#include <charconv>
 #include <string>
+
+#include "libs/core/numbers.h"
 
 namespace minitok::rpc {
 namespace {
@@ -85,12 +86,9 @@ CallContext ReadCallContext(const grpc::ServerContextBase& context) {
 Result<std::int64_t> ReadActingUser(const grpc::ServerContextBase& context) {
   const std::string_view text = Metadata(context, kActingUserKey);
   if (text.empty()) return std::int64_t{0};
-  std::int64_t user = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), user);
-  if (error != std::errc() || end != text.data() + text.size() || user <= 0) {
-    return MakeError(Code::kInvalidArgument, "malformed acting user in the call's metadata");
-  }
-  return user;
+  const auto user = ParseExactInteger(text);
+  if (!user || *user <= 0) return MakeError(Code::kInvalidArgument, "malformed acting user in the call's metadata");
+  return *user;
 }
 
 }  // namespace minitok::rpc

@@ -56,13 +56,13 @@ class Statement {
   bool bind_failed_ = false;
 };
 
-/// One sqlite3 connection with its statement cache. Used by one thread at a time.
 /// What an acknowledged commit survives.
 enum class Durability {
   kProcessCrash,  ///< WAL + synchronous=NORMAL: a crash of the process; a power cut may drop the last commits
   kPowerLoss,     ///< WAL + synchronous=FULL: the WAL is fsynced at every (grouped) commit
 };
 
+/// One sqlite3 connection with its statement cache. Used by one thread at a time.
 class Connection {
  public:
   ~Connection();

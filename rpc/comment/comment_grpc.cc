@@ -140,9 +140,7 @@ rpc::ServedService ServeCommentOverGrpc(CommentService& service, rpc::Dispatcher
 }
 
 rpc::RemoteService<CommentService> CommentGrpcClient() {
-  auto client = std::make_unique<Client>();
-  rpc::EndpointSink* instances = &client->instances();
-  return {std::move(client), instances};
+  return rpc::MakeRemoteService<CommentService, Client>();
 }
 
 }  // namespace minitok::comment

@@ -151,9 +151,7 @@ rpc::ServedService ServeFavoriteOverGrpc(FavoriteService& service, rpc::Dispatch
 }
 
 rpc::RemoteService<FavoriteService> FavoriteGrpcClient() {
-  auto client = std::make_unique<Client>();
-  rpc::EndpointSink* instances = &client->instances();
-  return {std::move(client), instances};
+  return rpc::MakeRemoteService<FavoriteService, Client>();
 }
 
 }  // namespace minitok::favorite

@@ -159,9 +159,7 @@ rpc::ServedService ServeMessageOverGrpc(MessageService& service, rpc::Dispatcher
 }
 
 rpc::RemoteService<MessageService> MessageGrpcClient() {
-  auto client = std::make_unique<Client>();
-  rpc::EndpointSink* instances = &client->instances();
-  return {std::move(client), instances};
+  return rpc::MakeRemoteService<MessageService, Client>();
 }
 
 }  // namespace minitok::message

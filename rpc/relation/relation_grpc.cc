@@ -152,9 +152,7 @@ rpc::ServedService ServeRelationOverGrpc(RelationService& service, rpc::Dispatch
 }
 
 rpc::RemoteService<RelationService> RelationGrpcClient() {
-  auto client = std::make_unique<Client>();
-  rpc::EndpointSink* instances = &client->instances();
-  return {std::move(client), instances};
+  return rpc::MakeRemoteService<RelationService, Client>();
 }
 
 }  // namespace minitok::relation

@@ -108,9 +108,7 @@ rpc::ServedService ServeUserOverGrpc(UserService& service, rpc::Dispatcher& disp
 }
 
 rpc::RemoteService<UserService> UserGrpcClient() {
-  auto client = std::make_unique<Client>();
-  rpc::EndpointSink* instances = &client->instances();
-  return {std::move(client), instances};
+  return rpc::MakeRemoteService<UserService, Client>();
 }
 
 }  // namespace minitok::user

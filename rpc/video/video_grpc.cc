@@ -233,9 +233,7 @@ rpc::ServedService ServeVideoOverGrpc(VideoService& service, rpc::Dispatcher& di
 }
 
 rpc::RemoteService<VideoService> VideoGrpcClient() {
-  auto client = std::make_unique<Client>();
-  rpc::EndpointSink* instances = &client->instances();
-  return {std::move(client), instances};
+  return rpc::MakeRemoteService<VideoService, Client>();
 }
 
 }  // namespace minitok::video
