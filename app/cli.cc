@@ -74,6 +74,10 @@ Options:
   --peers NAME=HOST:PORT[,NAME=HOST:PORT...]
                         where the services this process calls but does not run are (repeat a
                         name for several instances)
+  --etcd http://HOST:PORT[,...]
+                        etcd of the cluster: service roles register there, and every process
+                        finds there the services it calls that --peers does not name
+  --cluster NAME        key prefix in etcd of this cluster's processes (default minitok)
   --help                this text
 
 Stops cleanly on SIGINT or SIGTERM.
@@ -99,7 +103,7 @@ Result<Invocation> ParseCommandLine(const std::vector<std::string>& args) {
   }
   static const std::map<Command, std::vector<std::string>> kOptions = {
       {Command::kServe, {"--listen", "--data-dir", "--public-url", "--config", "--redis", "--role", "--grpc-listen",
-                         "--peers"}},
+                         "--peers", "--etcd", "--cluster"}},
       {Command::kSeed, {"--data-dir", "--config", "--users", "--videos", "--likes", "--comments", "--follows",
                         "--messages", "--tokens", "--tokens-out"}},
       {Command::kVerify, {"--data-dir", "--config"}}};
@@ -146,6 +150,8 @@ Result<Invocation> ParseCommandLine(const std::vector<std::string>& args) {
   if (const auto v = values.find("--role"); v != values.end()) config.role = v->second;
   if (const auto v = values.find("--grpc-listen"); v != values.end()) config.grpc_listen = v->second;
   if (const auto v = values.find("--peers"); v != values.end()) config.peers = v->second;
+  if (const auto v = values.find("--etcd"); v != values.end()) config.etcd = v->second;
+  if (const auto v = values.find("--cluster"); v != values.end()) config.cluster = v->second;
   if (no_demo) config.demo_content = false;
   auto& seed = invocation.seed;
   const std::pair<const char*, std::int64_t*> counts[] = {

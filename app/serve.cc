@@ -16,6 +16,7 @@
 #include "app/roles.h"
 #include "libs/cache/data_version.h"
 #include "libs/concurrency/thread_pool.h"
+#include "libs/discovery/etcd.h"
 #include "libs/log/logger.h"
 #include "libs/media/probe.h"
 #include "libs/rpc/server.h"
@@ -49,18 +50,21 @@ sigset_t StopSignals() {
   return signals;
 }
 
-/// A client of the `name` service's remote instances, at the addresses --peers gives.
+/// A client of the `name` service's remote instances: at the addresses --peers gives, or else
+/// wherever `discovery` (etcd) finds them.
 template <class Interface>
 Result<std::unique_ptr<Interface>> Connect(std::string_view name, rpc::RemoteService<Interface> remote,
-                                           const Peers& peers) {
-  const auto found = peers.find(name);
-  if (found == peers.end()) {
+                                           const Peers& peers, discovery::Discovery* discovery) {
+  if (const auto found = peers.find(name); found != peers.end()) {
+    remote.instances->SetEndpoints(found->second);
+  } else if (discovery != nullptr) {
+    discovery->Follow(std::string(name), *remote.instances);
+  } else {
     const std::string service(name);
     return MakeError(Code::kInvalidArgument, "this process calls the " + service + " service but does not run it: add " +
-                                                 service + " to --role, or say where it runs with --peers " + service +
-                                                 "=HOST:PORT");
+                                                 service + " to --role, say where it runs with --peers " + service +
+                                                 "=HOST:PORT, or where to find it with --etcd");
   }
-  remote.instances->SetEndpoints(found->second);
   return std::move(remote.client);
 }
 
@@ -81,6 +85,18 @@ int Serve(const config::ServerConfig& config) {
   const bool serves_grpc = !roles->all && !roles->services.empty();
   auto grpc_listen = SplitListen(config.grpc_listen, "--grpc-listen");
   if (!grpc_listen.ok()) return FailToStart(logger, grpc_listen.error());
+  std::optional<discovery::EtcdOptions> etcd;
+  if (!config.etcd.empty()) {
+    auto endpoints = discovery::ParseEtcdEndpoints(config.etcd);
+    if (!endpoints.ok()) return FailToStart(logger, endpoints.error());
+    etcd = discovery::EtcdOptions{.endpoints = std::move(*endpoints), .cluster = config.cluster};
+    const std::string& host = grpc_listen->first;
+    if (serves_grpc && (host.empty() || host == "0.0.0.0" || host == "::")) {
+      return FailToStart(logger, MakeError(Code::kInvalidArgument,
+                                           "with --etcd, --grpc-listen must name the address other processes reach "
+                                           "this one at, not " + config.grpc_listen));
+    }
+  }
 
   UndoUnlessStarted undo(config.data_dir);  // made first, so it is undone last, after every file closed
   const std::vector<std::string_view> own_databases(roles->services.begin(), roles->services.end());
@@ -129,6 +145,10 @@ int Serve(const config::ServerConfig& config) {
                                     .durability = config.durability == "power-loss" ? sql::Durability::kPowerLoss
                                                                                     : sql::Durability::kProcessCrash};
 
+  // Where the services this process calls but does not run are, when etcd says.
+  std::unique_ptr<discovery::Discovery> discovery;
+  if (etcd) discovery = std::make_unique<discovery::Discovery>(*etcd, logger);
+
   // Services, in dependency order (destroyed in reverse). `build` makes the `name` service on its
   // own database when this process runs it (`make` gets the opened database), or else a client of
   // its remote instances when something here calls it.
@@ -146,7 +166,7 @@ int Serve(const config::ServerConfig& config) {
       return static_cast<Interface*>(local.get());
     }
     if (std::find(needed.begin(), needed.end(), name) == needed.end()) return static_cast<Interface*>(nullptr);
-    MINITOK_ASSIGN_OR_RETURN(remote, Connect(name, client(), *peers));
+    MINITOK_ASSIGN_OR_RETURN(remote, Connect(name, client(), *peers, discovery.get()));
     return remote.get();
   };
   std::unique_ptr<user::UserServiceSqlite> local_users;
@@ -218,6 +238,9 @@ int Serve(const config::ServerConfig& config) {
                                 return std::make_unique<message::MessageServiceSqlite>(std::move(db), **users, clock);
                               });
   if (!messages.ok()) return FailToStart(logger, messages.error());
+  if (discovery) {
+    if (auto found = discovery->Start(std::chrono::seconds(5)); !found.ok()) logger.Warn(found.error().message);
+  }
 
   // This process's services over gRPC, for the other processes of the cluster.
   rpc::Dispatcher reads_and_writes(workers, logger);
@@ -234,6 +257,17 @@ int Serve(const config::ServerConfig& config) {
     auto started = rpc::RpcServer::Start(config.grpc_listen, std::move(served));
     if (!started.ok()) return FailToStart(logger, started.error());
     grpc_server = std::move(*started);
+  }
+  // Registered only once serving: a client never learns of an instance that cannot answer yet.
+  std::unique_ptr<discovery::Registration> registration;
+  if (grpc_server && etcd) {
+    const auto port = std::to_string(grpc_server->port());
+    const std::string& host = grpc_listen->first;
+    registration = std::make_unique<discovery::Registration>(
+        *etcd, roles->services, (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port, logger);
+    if (auto registered = registration->Start(std::chrono::seconds(5)); !registered.ok()) {
+      logger.Warn(registered.error().message);
+    }
   }
 
   // Once this process accepts calls: transcoding starts, and the caches fill from the databases in
@@ -267,8 +301,10 @@ int Serve(const config::ServerConfig& config) {
       }
     }
   };
-  // Leaving: new calls from other processes are refused, those in flight get a moment to finish.
+  // Leaving: first out of etcd, so that clients stop choosing this instance; then new calls are
+  // refused and those in flight get a moment to finish.
   const auto on_stopping = [&] {
+    if (registration) registration->Stop();
     if (grpc_server) grpc_server->Shutdown(std::chrono::seconds(5));
   };
 

@@ -128,6 +128,8 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
       {"role", StringField(&ServerConfig::role, "role")},
       {"grpc_listen", StringField(&ServerConfig::grpc_listen, "grpc_listen")},
       {"peers", StringField(&ServerConfig::peers, "peers")},
+      {"etcd", StringField(&ServerConfig::etcd, "etcd")},
+      {"cluster", StringField(&ServerConfig::cluster, "cluster")},
   };
   return kSetters;
 }

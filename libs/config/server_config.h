@@ -92,6 +92,11 @@ struct ServerConfig {
   /// Where the services this process does not run are: "user=HOST:PORT,video=HOST:PORT,..."
   /// (a name may repeat, one instance each).
   std::string peers;
+  /// etcd endpoints ("http://HOST:PORT,..."): service processes register there and every
+  /// process finds the services it calls there (those not in `peers`). Empty: no etcd.
+  std::string etcd;
+  /// Key prefix in etcd shared by the processes of one cluster.
+  std::string cluster = "minitok";
 };
 
 /// Reads a JSON object of the keys above into `config`; unknown keys and wrong types are errors.

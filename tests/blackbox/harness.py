@@ -907,6 +907,63 @@ class ServerStartError(AssertionError):
     pass
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Etcd:
+    """Debian's etcd on loopback in a temporary folder, for the split topology's discovery."""
+
+    def __init__(self):
+        self.root = tempfile.mkdtemp(prefix="minitok-etcd-")
+        atexit.register(self.cleanup)
+        self.client_port, self.peer_port = free_port(), free_port()
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.client_port}"
+
+    def start(self) -> "Etcd":
+        peer = f"http://127.0.0.1:{self.peer_port}"
+        self.log = open(os.path.join(self.root, "etcd.log"), "ab")
+        self.proc = subprocess.Popen(
+            ["etcd", "--name", "minitok-test", "--data-dir", os.path.join(self.root, "data"),
+             "--listen-client-urls", self.url, "--advertise-client-urls", self.url,
+             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+             "--initial-cluster", f"minitok-test={peer}"],
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, start_new_session=True)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.ctl("endpoint", "health").returncode == 0:
+                return self
+            time.sleep(0.1)
+        raise ServerStartError("etcd did not become healthy within 15 s")
+
+    def ctl(self, *args) -> subprocess.CompletedProcess:
+        return subprocess.run(["etcdctl", "--endpoints", self.url, "--dial-timeout", "2s", *args],
+                              capture_output=True, text=True, timeout=30, env={**os.environ, "ETCDCTL_API": "3"})
+
+    def keys(self, prefix: str) -> list[str]:
+        return [k for k in self.ctl("get", "--prefix", "--keys-only", prefix).stdout.split() if k]
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None
+            self.log.close()
+
+    def cleanup(self):
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(5)
+            self.proc = None
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 def _first_line(proc: subprocess.Popen, timeout: float) -> str:
     """The first line `proc` prints on stdout, or "" when none comes within `timeout`."""
     box: list[bytes] = []
@@ -919,7 +976,9 @@ def _first_line(proc: subprocess.Popen, timeout: float) -> str:
 class Server:
     def __init__(self, data_dir: str | None = None, config: dict | None = None, no_demo: bool = True,
                  public_url: str | None = None, extra_args: list[str] | None = None, rate_limits: str = "off",
-                 topology: str | None = None):
+                 topology: str | None = None, etcd: str | None = None):
+        """topology: "embedded" or "split" (default: $MINITOK_TOPOLOGY). etcd: in a split, the URL
+        of an etcd where the services register and the gateway finds them (instead of --peers)."""
         """rate_limits: "off" (the suites that test features publish and send more than a person
         would), or "default" (the binary's own limits plus whatever `config` sets)."""
         self.own_dir = data_dir is None
@@ -941,6 +1000,7 @@ class Server:
         self._starts = 0
         self._stderr_f = None
         self.topology = topology or TOPOLOGY
+        self.etcd = etcd
         self.services: list[tuple[str, subprocess.Popen, str]] = []  # split: (role, process, log path)
         self._service_starts = 0
         self.peers = ""
@@ -971,7 +1031,9 @@ class Server:
         log_path = os.path.join(self.root, f"{role}.{self._service_starts}.log")
         args = [minitok_bin(), "serve", "--role", role + (",media" if role == "video" else ""),
                 "--grpc-listen", grpc_listen, "--data-dir", self.data_dir] + self._config_args()
-        if self.peers:
+        if self.etcd:
+            args += ["--etcd", self.etcd]
+        elif self.peers:
             args += ["--peers", self.peers]
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log,
@@ -984,6 +1046,15 @@ class Server:
             raise ServerStartError(f"the {role} service printed {line!r}, not its gRPC line; argv={args}")
         return f"{m.group(2)}:{m.group(3)}"
 
+    def stop_service(self, role: str):
+        """SIGTERMs the `role` service process (split topology) and waits for it to exit."""
+        entry = next(e for e in self.services if e[0] == role)
+        self.services.remove(entry)
+        entry[1].terminate()
+        if entry[1].wait(STOP_TIMEOUT) != 0:
+            raise AssertionError(f"the {role} service exited with {entry[1].returncode} after SIGTERM")
+        self._close_stdout(entry[1])
+
     def kill_service(self, role: str):
         """SIGKILLs the `role` service process (split topology), as a crash would."""
         entry = next(e for e in self.services if e[0] == role)
@@ -995,7 +1066,7 @@ class Server:
     def argv(self) -> list[str]:
         args = [minitok_bin(), "serve", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir]
         if self.topology == "split":
-            args += ["--role", "gateway", "--peers", self.peers]
+            args += ["--role", "gateway"] + (["--etcd", self.etcd] if self.etcd else ["--peers", self.peers])
         args += self._config_args()
         if self.public_url:
             args += ["--public-url", self.public_url]

@@ -360,19 +360,13 @@ class DefaultLimits(LimitCase):
             self.assertEqual(c.request("GET", "/douyin/feed/").status, 200)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Redis:
     """A real redis-server (Debian's) on a loopback port, in a temporary folder."""
 
     def __init__(self):
         self.binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         self.dir = tempfile.mkdtemp(prefix="minitok-redis-")
-        self.port = free_port()
+        self.port = h.free_port()
         self.proc = None
 
     def start(self):
