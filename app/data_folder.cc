@@ -13,6 +13,7 @@
 #include <fstream>
 
 #include "app/roles.h"
+#include "libs/media/files.h"
 #include "libs/security/token_codec.h"
 
 namespace minitok::app {
@@ -39,6 +40,19 @@ Result<int> LockFile(const fs::path& path, bool create, const std::string& holde
     return MakeError(Code::kFailedPrecondition, "cannot lock " + path.string() + ": " + std::strerror(error));
   }
   return fd;
+}
+
+constexpr std::size_t kMinimumSecret = 32;
+
+/// The secret in the first line of `path`, which `source` names in errors.
+Result<std::string> ReadSecret(const fs::path& path, const std::string& source) {
+  std::ifstream in(path);
+  if (!in) return MakeError(Code::kFailedPrecondition, "cannot read " + source + " " + path.string());
+  std::string secret;
+  std::getline(in, secret);
+  if (secret.size() >= kMinimumSecret) return secret;
+  return MakeError(Code::kFailedPrecondition, source + " " + path.string() + " holds no secret of at least " +
+                                                  std::to_string(kMinimumSecret) + " characters");
 }
 
 Result<DataLayout> LayoutOf(const std::string& data_dir) {
@@ -163,26 +177,43 @@ UndoUnlessStarted::~UndoUnlessStarted() {
 
 Result<std::string> LoadSecret(const config::ServerConfig& config, const fs::path& path) {
   if (!config.jwt_secret.empty()) return config.jwt_secret;
-  if (std::ifstream in(path); in) {
-    std::string secret;
-    std::getline(in, secret);
-    if (secret.size() >= 32) return secret;
-    return MakeError(Code::kFailedPrecondition, path.string() + " is damaged: delete it to issue a new secret "
-                                                                "(every user will have to log in again)");
+  if (const char* from_environment = std::getenv("MINITOK_JWT_SECRET"); from_environment && *from_environment) {
+    if (std::strlen(from_environment) < kMinimumSecret) {
+      return MakeError(Code::kInvalidArgument, "MINITOK_JWT_SECRET must be at least 32 characters");
+    }
+    return std::string(from_environment);
   }
-  const std::string secret = security::RandomHex(32);
-  const fs::path temporary = path.string() + ".new";
+  if (!config.jwt_secret_file.empty()) return ReadSecret(config.jwt_secret_file, "jwt_secret_file");
+  std::error_code ec;
+  if (fs::exists(path, ec)) {
+    auto kept = ReadSecret(path, "the token secret");
+    if (kept.ok()) return kept;
+    return MakeError(Code::kFailedPrecondition, kept.error().message + ": delete it to issue a new secret "
+                                                                       "(every user will have to log in again)");
+  }
+  // A new secret, durable before it signs anything. Several gateways may start together on a new
+  // folder: link() lets exactly one secret in, and the others read that one.
+  const std::string secret = security::RandomHex(kMinimumSecret);
+  const fs::path temporary = path.string() + "." + security::RandomHex(6) + ".new";
   {
     const mode_t previous = umask(077);
     std::ofstream out(temporary, std::ios::trunc);
     umask(previous);
     out << secret << "\n";
-    out.flush();
+    out.close();
     if (!out) return MakeError(Code::kFailedPrecondition, "cannot write " + temporary.string());
   }
-  std::error_code ec;
-  fs::rename(temporary, path, ec);
-  if (ec) return MakeError(Code::kFailedPrecondition, "cannot write " + path.string());
+  const auto remove_temporary = [&] { fs::remove(temporary, ec); };
+  if (auto synced = media::SyncFile(temporary); !synced.ok()) {
+    remove_temporary();
+    return synced.error();
+  }
+  const bool linked = ::link(temporary.c_str(), path.c_str()) == 0;
+  const int link_error = errno;
+  remove_temporary();
+  if (!linked && link_error == EEXIST) return ReadSecret(path, "the token secret");
+  if (!linked) return MakeError(Code::kFailedPrecondition, "cannot write " + path.string() + ": " + std::strerror(link_error));
+  MINITOK_RETURN_IF_ERROR(media::SyncDirectory(path.parent_path()));
   return secret;
 }
 

@@ -11,6 +11,7 @@
 #include "gateway/web_routes.h"
 #include "libs/cache/response_cache.h"
 #include "libs/http/server.h"
+#include "libs/json/json_writer.h"
 #include "libs/ratelimit/client_address.h"
 #include "libs/ratelimit/local_limiter.h"
 #include "libs/ratelimit/redis_limiter.h"
@@ -65,6 +66,25 @@ int RunHttpGateway(const GatewaySetup& setup) {
                 return response;
               },
               .executor = http::Executor::kEventLoop});
+  // For load balancers: whether this gateway can answer (each service it calls has an instance
+  // that answers its health check), as opposed to /healthz, whether it is alive. It asks, so it
+  // runs on a worker.
+  router.Add({.pattern = "/readyz",
+              .methods = {http::Method::kGet, http::Method::kHead},
+              .handler = [&setup](http::Request&) {
+                const auto unreachable = setup.unreachable_services();
+                json::JsonWriter body;
+                body.BeginObject().Member("status", unreachable.empty() ? "ready" : "unavailable");
+                body.Key("unreachable").BeginArray();
+                for (const auto& service : unreachable) body.String(service);
+                body.EndArray().EndObject();
+                http::Response response;
+                response.status = unreachable.empty() ? 200 : 503;
+                response.body = body.Take();
+                response.headers.emplace_back("Cache-Control", "no-store");
+                return response;
+              },
+              .executor = http::Executor::kWorker});
 
   http::Server server({.host = listen->first,
                        .port = listen->second,

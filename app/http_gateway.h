@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "gateway/services.h"
 #include "libs/cache/data_version.h"
@@ -32,6 +33,9 @@ struct GatewaySetup {
   concurrency::ThreadPool& hashing;
   const Clock& clock;
   log::Logger& logger;
+  /// The services no instance of which answers its health check (for /readyz); empty when all do.
+  /// Blocks for a moment at most.
+  std::function<std::vector<std::string>()> unreachable_services;
   std::function<void()> on_started;   ///< once listening, before the listening line is printed
   std::function<void()> on_stopping;  ///< after the last request, before the pools stop
 };

@@ -153,6 +153,7 @@ int Serve(const config::ServerConfig& config) {
   // own database when this process runs it (`make` gets the opened database), or else a client of
   // its remote instances when something here calls it.
   const auto needed = roles->Needed();
+  std::vector<std::pair<std::string, rpc::EndpointSink*>> remote_instances;  // for /readyz
   const auto build = [&]<class Local, class Interface>(
                          std::string_view name, std::span<const EmbeddedFile> migrations, std::size_t extra_readers,
                          std::unique_ptr<Local>& local, std::unique_ptr<Interface>& remote,
@@ -166,7 +167,9 @@ int Serve(const config::ServerConfig& config) {
       return static_cast<Interface*>(local.get());
     }
     if (std::find(needed.begin(), needed.end(), name) == needed.end()) return static_cast<Interface*>(nullptr);
-    MINITOK_ASSIGN_OR_RETURN(remote, Connect(name, client(), *peers, discovery.get()));
+    auto connection = client();
+    remote_instances.emplace_back(name, connection.instances);
+    MINITOK_ASSIGN_OR_RETURN(remote, Connect(name, std::move(connection), *peers, discovery.get()));
     return remote.get();
   };
   std::unique_ptr<user::UserServiceSqlite> local_users;
@@ -321,6 +324,14 @@ int Serve(const config::ServerConfig& config) {
                                 .hashing = hashing,
                                 .clock = clock,
                                 .logger = logger,
+                                .unreachable_services =
+                                    [&] {
+                                      std::vector<std::string> unreachable;
+                                      for (const auto& [name, instances] : remote_instances) {
+                                        if (!instances->AnyServing(std::chrono::milliseconds(500))) unreachable.push_back(name);
+                                      }
+                                      return unreachable;
+                                    },
                                 .on_started = on_started,
                                 .on_stopping = on_stopping});
   } else {

@@ -89,6 +89,7 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
       {"time_zone", StringField(&ServerConfig::time_zone, "time_zone")},
       {"token_ttl_seconds", IntField(&ServerConfig::token_ttl_seconds, "token_ttl_seconds")},
       {"jwt_secret", StringField(&ServerConfig::jwt_secret, "jwt_secret")},
+      {"jwt_secret_file", StringField(&ServerConfig::jwt_secret_file, "jwt_secret_file")},
       {"max_body_bytes", IntField(&ServerConfig::max_body_bytes, "max_body_bytes")},
       {"max_upload_bytes", IntField(&ServerConfig::max_upload_bytes, "max_upload_bytes")},
       {"max_header_bytes", IntField(&ServerConfig::max_header_bytes, "max_header_bytes")},

@@ -37,8 +37,10 @@ struct ServerConfig {
   std::string durability = "crash";
 
   std::int64_t token_ttl_seconds = 30LL * 24 * 3600;
-  /// Overrides the secret kept in <data_dir>/jwt-secret.
+  /// Overrides the secret kept in <data_dir>/jwt-secret (so does $MINITOK_JWT_SECRET, or the
+  /// first line of `jwt_secret_file`): every gateway of a cluster must sign with the same one.
   std::string jwt_secret;
+  std::string jwt_secret_file;
 
   std::int64_t max_body_bytes = 1 << 20;
   std::int64_t max_upload_bytes = 200LL << 20;

@@ -4,6 +4,7 @@
 // its open HTTP/2 connection goes on serving.
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -20,6 +21,9 @@ namespace minitok::rpc {
 
 /// A channel to `address` with the options every minitok client uses.
 std::shared_ptr<grpc::Channel> OpenChannel(const std::string& address);
+/// Whether `service` (its full name) answers the standard health check as SERVING by `deadline`.
+bool Serving(const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
+             std::chrono::system_clock::time_point deadline);
 
 /// `Service` is a generated service class (its Stub and NewStub).
 template <class Service>
@@ -27,7 +31,9 @@ class Balancer final : public EndpointSink {
  public:
   struct Instance {
     std::string address;
+    std::shared_ptr<grpc::Channel> channel;
     std::unique_ptr<typename Service::Stub> stub;
+    std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
   };
 
   void SetEndpoints(std::vector<std::string> addresses) override {
@@ -41,8 +47,7 @@ class Balancer final : public EndpointSink {
       if (kept != instances_.end()) {
         next.push_back(*kept);
       } else {
-        auto stub = Service::NewStub(OpenChannel(address));
-        next.push_back(std::make_shared<const Instance>(Instance{std::move(address), std::move(stub)}));
+        next.push_back(Open(std::move(address)));
       }
     }
     instances_ = std::move(next);
@@ -59,12 +64,49 @@ class Balancer final : public EndpointSink {
     return instances_.front();
   }
 
+  /// `instance` could not be reached: the next call gets a new channel to it, at most once a second.
+  /// gRPC would otherwise wait out its reconnection backoff (seen here: 10 to 20 s) even after
+  /// the instance came back; a fresh channel connects at once.
+  void Unreachable(const std::shared_ptr<const Instance>& instance) {
+    std::lock_guard lock(mutex_);
+    const auto found = std::find(instances_.begin(), instances_.end(), instance);
+    if (found == instances_.end() || std::chrono::steady_clock::now() - instance->opened < std::chrono::seconds(1)) {
+      return;
+    }
+    *found = Open(instance->address);
+  }
+
+  bool AnyServing(std::chrono::milliseconds wait) override {
+    std::vector<std::shared_ptr<const Instance>> instances;
+    {
+      std::lock_guard lock(mutex_);
+      instances = instances_;
+    }
+    const auto deadline = std::chrono::system_clock::now() + wait;
+    const std::string name(Service::service_full_name());
+    bool serving = false;
+    for (const auto& instance : instances) {
+      if (Serving(instance->channel, name, deadline)) {
+        serving = true;
+      } else {
+        Unreachable(instance);
+      }
+    }
+    return serving;
+  }
+
   std::size_t size() {
     std::lock_guard lock(mutex_);
     return instances_.size();
   }
 
  private:
+  static std::shared_ptr<const Instance> Open(std::string address) {
+    auto channel = OpenChannel(address);
+    auto stub = Service::NewStub(channel);
+    return std::make_shared<const Instance>(Instance{std::move(address), std::move(channel), std::move(stub)});
+  }
+
   std::mutex mutex_;
   std::vector<std::shared_ptr<const Instance>> instances_;
   std::size_t next_ = 0;

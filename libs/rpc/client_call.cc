@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "grpc/health/v1/health.grpc.pb.h"
+
 namespace minitok::rpc {
 
 std::shared_ptr<grpc::Channel> OpenChannel(const std::string& address) {
@@ -9,9 +11,21 @@ std::shared_ptr<grpc::Channel> OpenChannel(const std::string& address) {
   // A dead peer is noticed within seconds even when no call is in flight.
   arguments.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
   arguments.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
-  // A restarted instance is reconnected to quickly rather than after gRPC's default 20 s backoff.
-  arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  // Its own connection: a channel opened again after a failure (Balancer::Unreachable) must not
+  // inherit the old one's connection in backoff from gRPC's process-wide pool.
+  arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments);
+}
+
+bool Serving(const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
+             std::chrono::system_clock::time_point deadline) {
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(deadline);
+  return grpc::health::v1::Health::NewStub(channel)->Check(&context, request, &response).ok() &&
+         response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
 }
 
 Error NoInstance(std::string_view service) {

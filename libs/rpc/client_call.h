@@ -37,6 +37,7 @@ Status CallUnary(Balancer<Service>& instances, const CallSpec& spec, Invoke&& in
     PrepareClientContext(context, spec.acting_user);
     const grpc::Status status = invoke(*instance->stub, context);
     if (status.ok()) return Ok();
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) instances.Unreachable(instance);
     const bool retry = attempt == 0 && spec.kind == CallKind::kRead &&
                        status.error_code() == grpc::StatusCode::UNAVAILABLE && instances.size() > 1;
     if (!retry) return FromGrpcStatus(status, spec.service);

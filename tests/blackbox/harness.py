@@ -976,7 +976,7 @@ def _first_line(proc: subprocess.Popen, timeout: float) -> str:
 class Server:
     def __init__(self, data_dir: str | None = None, config: dict | None = None, no_demo: bool = True,
                  public_url: str | None = None, extra_args: list[str] | None = None, rate_limits: str = "off",
-                 topology: str | None = None, etcd: str | None = None):
+                 topology: str | None = None, etcd: str | None = None, env: dict | None = None):
         """topology: "embedded" or "split" (default: $MINITOK_TOPOLOGY). etcd: in a split, the URL
         of an etcd where the services register and the gateway finds them (instead of --peers)."""
         """rate_limits: "off" (the suites that test features publish and send more than a person
@@ -1001,6 +1001,7 @@ class Server:
         self._stderr_f = None
         self.topology = topology or TOPOLOGY
         self.etcd = etcd
+        self.env = {**os.environ, **env} if env else None
         self.services: list[tuple[str, subprocess.Popen, str]] = []  # split: (role, process, log path)
         self._service_starts = 0
         self.peers = ""
@@ -1084,7 +1085,7 @@ class Server:
         self.stderr_path = os.path.join(self.root, f"stderr.{self._starts}.log")
         self._stderr_f = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=self._stderr_f, start_new_session=True)
+                                     stderr=self._stderr_f, start_new_session=True, env=self.env)
 
     def start(self) -> "Server":
         self._spawn()

@@ -256,6 +256,30 @@ class LifecycleTests(unittest.TestCase):
         self.assertEqual(d["user_id"], u.id)
         self.assertEqual(s.wait_exit(), 0, "exit code after SIGTERM")
 
+    def test_gateways_with_one_secret_accept_each_others_tokens(self):
+        secret = "s3cr3t-" + "x" * 40
+        secret_file = os.path.join(tempfile.mkdtemp(prefix="minitok-secret-"), "jwt")
+        self.addCleanup(shutil.rmtree, os.path.dirname(secret_file), True)
+        with open(secret_file, "w") as f:
+            f.write(secret + "\n")
+        # Different data folders, the same secret: from the environment, and from a file.
+        by_env = self.new_server(env={"MINITOK_JWT_SECRET": secret}).start()
+        by_file = self.new_server(config={"jwt_secret_file": secret_file}).start()
+        for signer, checker in ((by_env, by_file), (by_file, by_env)):
+            u = signer.client().new_user("shared")
+            d = checker.client().api("GET", "/douyin/user/", query={"token": u.token, "user_id": 1})
+            self.assertNotEqual(d["status_code"], h.UNAUTH, "a token of the same secret is good on both")
+        generated = self.new_server().start()
+        stranger = generated.client().new_user("own")
+        d = by_env.client().api("GET", "/douyin/user/", query={"token": stranger.token, "user_id": 1})
+        self.assertEqual(d["status_code"], h.UNAUTH, "a token of another secret is not")
+        self.assertEqual(os.stat(os.path.join(generated.data_dir, "jwt-secret")).st_mode & 0o777, 0o600)
+        for s in (by_env, by_file, generated):
+            s.stop()
+        rc, err = self.new_server(env={"MINITOK_JWT_SECRET": "short"}).start_expect_failure()
+        self.assertEqual(rc, 1)
+        self.assertIn("MINITOK_JWT_SECRET must be at least 32 characters", err)
+
     @h.embedded_only("config errors stop the one process before it serves")
     def test_config_errors(self):
         for cfg in ('{"no_such_key": 1}', '{"token_ttl_seconds": "long"}', '{"max_body_bytes": true}',

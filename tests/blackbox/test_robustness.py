@@ -42,6 +42,15 @@ class RobustnessTests(h.ServerCase):
         self.assertEqual(r.status, 200)
         self.assertEqual(r.json(), {"status": "ok"})
 
+    def test_readyz_once_every_service_is_connected(self):
+        # In-process services are always there; a split gateway needs a connected instance of
+        # each, which its first look starts connecting (test_split.py covers one going away).
+        deadline = time.monotonic() + 5
+        while (r := self.c.request("GET", "/readyz")).status != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json(), {"status": "ready", "unreachable": []})
+
     def test_all_routes_with_and_without_slash(self):
         for method, path in ROUTES:
             for p in (path, path.rstrip("/")):

@@ -49,13 +49,29 @@ class SplitTopologyTests(unittest.TestCase):
         self.assertIn("in use by another minitok process", result.stderr)
         self.assertIn("favorite database", result.stderr)
 
+    def readiness(self) -> tuple[int, dict]:
+        r = self.c.request("GET", "/readyz")
+        return r.status, r.json()
+
+    def wait_readiness(self, status: int, seconds: float = 5.0) -> dict:
+        deadline = time.monotonic() + seconds
+        while True:
+            got, body = self.readiness()
+            if got == status or time.monotonic() > deadline:
+                self.assertEqual(got, status, body)
+                return body
+            time.sleep(0.05)
+
     def test_a_dead_service_fails_its_calls_cleanly_and_serves_again_when_it_returns(self):
         author, fan = self.c.new_user("author"), self.c.new_user("fan")
         video = self.c.publish_ready(author.token, "liked", path=h.tiny_video())
         self.c.favorite(fan.token, video["id"])
         self.c.send(fan.token, author.id, "still here")
+        self.assertEqual(self.wait_readiness(200), {"status": "ready", "unreachable": []})
         address = dict(p.split("=") for p in self.server.peers.split(","))["favorite"]
         self.server.kill_service("favorite")
+        self.assertEqual(self.readiness(), (503, {"status": "unavailable", "unreachable": ["favorite"]}))
+        self.assertEqual(self.c.request("GET", "/healthz").status, 200, "alive all the same")
 
         started = time.monotonic()
         d = self.c.favorite(fan.token, video["id"], action_type=2, expect=UNAVAILABLE)
@@ -73,6 +89,7 @@ class SplitTopologyTests(unittest.TestCase):
                 break
             time.sleep(0.2)
         self.assertEqual(d["status_code"], OK, d)
+        self.wait_readiness(200)
         seen = next(v for v in self.c.feed(token=fan.token)["video_list"] if v["id"] == video["id"])
         self.assertEqual(seen["favorite_count"], 2, "the like acknowledged before the kill is kept")
         self.assertTrue(seen["is_favorite"])
