@@ -326,6 +326,49 @@ def start_minitok(children, binary, data, work, server_log, settings):
     return proc, f"http://127.0.0.1:{m.group(2)}"
 
 
+SERVICES = ("user", "video", "favorite", "comment", "relation", "message")
+
+
+def start_split(children, binary, data, work, server_log, settings, gateway_settings):
+    """The split topology on the server's core: each service its own process serving gRPC (told
+    where those before it are), then the HTTP gateway calling all six. Returns (gateway, url)."""
+    def config_file(name, values):
+        path = os.path.join(work, name)
+        with open(path, "w") as f:
+            json.dump(values, f)
+        return path
+    services_config = config_file("split-services.json", settings)
+    gateway_config = config_file("split-gateway.json", gateway_settings)
+    err = open(server_log, "ab") if server_log else subprocess.DEVNULL
+    peers = []
+
+    def first_line(proc, name):
+        ready, _, _ = select.select([proc.stdout], [], [], 120)
+        line = proc.stdout.readline().decode(errors="replace") if ready else ""
+        if not line:
+            raise RuntimeError(f"{name} did not start")
+        return line
+
+    for role in SERVICES:
+        cmd = ["taskset", "-c", SERVER_CORE, binary, "serve", "--role", role + (",media" if role == "video" else ""),
+               "--grpc-listen", "127.0.0.1:0", "--data-dir", data, "--config", services_config]
+        if peers:
+            cmd += ["--peers", ",".join(peers)]
+        proc = children.add(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err), role)
+        m = re.search(r"minitok \w+ serving gRPC on (\S+)", first_line(proc, role))
+        if not m:
+            raise RuntimeError(f"the {role} service did not serve gRPC")
+        peers.append(f"{role}={m.group(1)}")
+    gateway = children.add(subprocess.Popen(
+        ["taskset", "-c", SERVER_CORE, binary, "serve", "--role", "gateway", "--peers", ",".join(peers),
+         "--data-dir", data, "--listen", "127.0.0.1:0", "--no-demo", "--config", gateway_config],
+        stdout=subprocess.PIPE, stderr=err), "gateway")
+    m = re.search(r"minitok listening on http://([\d.]+):(\d+)", first_line(gateway, "gateway"))
+    if not m:
+        raise RuntimeError("the gateway did not start")
+    return gateway, f"http://127.0.0.1:{m.group(2)}"
+
+
 NGINX_CONF = """\
 daemon off;
 master_process on;
@@ -501,7 +544,7 @@ def parse_args():
     p.add_argument("--flood-connections", type=int, default=16,
                    help="connections of the login flood run beside the feed load (default 16)")
     p.add_argument("--only", default="",
-                   help="comma-separated subset of: nginx,reads,flood,login,writes,durable,limits,sqlite "
+                   help="comma-separated subset of: nginx,reads,flood,login,writes,durable,limits,split,sqlite "
                         "(default all)")
     p.add_argument("--from-data", metavar="DIR",
                    help="copy this already seeded data folder instead of seeding (needs --tokens-file and "
@@ -530,7 +573,7 @@ def ratio(value, base, *runs):
 def main():
     args = parse_args()
     only = set(filter(None, args.only.split(","))) or {"nginx", "reads", "flood", "login", "writes", "durable",
-                                                         "limits", "sqlite"}
+                                                         "limits", "split", "sqlite"}
     sizes = resolve_sizes(args)
     if not os.path.exists(args.binary):
         sys.exit(f"no minitok binary at {args.binary}; build it first (scripts/build.sh release)")
@@ -545,7 +588,11 @@ def main():
                             "limits_config": {"io_threads": 1, "worker_threads": 2, "rate_limits": READS_LIMITED,
                                               **args.server_config},
                             "durable_config": {"io_threads": 1, "worker_threads": 32, "rate_limits": LIMITS_OFF,
-                                               "durability": "power-loss", **args.server_config}},
+                                               "durability": "power-loss", **args.server_config},
+                            # Until its calls to the services run in parallel, a split gateway holds a
+                            # worker for the length of each request's calls: it gets more of them.
+                            "split_gateway_config": {"io_threads": 1, "worker_threads": 16,
+                                                     "rate_limits": LIMITS_OFF, **args.server_config}},
                "scenarios": {}}
     sc = results["scenarios"]
     m = results["machine"]
@@ -708,6 +755,35 @@ def main():
             ours.update({os.getpid(), server.pid})
             write_run("favorite_action_power_loss", "favorite action, durability power-loss", "favorite",
                       "favorite", "likes")
+            children.stop_all()
+
+        if "split" in only:
+            # The same data served by the split topology (each service its own process over gRPC,
+            # the gateway in front, every process on the server's core), against the embedded
+            # shape started afresh just before, in the same run.
+            log("split topology against the embedded shape: feed with token, user info, favorite action ...")
+            for shape in ("embedded", "split"):
+                children.stop_all()
+                if shape == "embedded":
+                    server, base = start_minitok(children, binary, data, work, args.server_log,
+                                                 results["settings"]["minitok_config"])
+                else:
+                    server, base = start_split(children, binary, data, work, args.server_log,
+                                               results["settings"]["minitok_config"],
+                                               results["settings"]["split_gateway_config"])
+                ours.clear()
+                ours.update({os.getpid()} | {proc.pid for proc, _, _ in children.procs})
+                for key, label, scenario in (("feed_token", "feed with token", "feed_token"),
+                                             ("user_info", "user info", "user")):
+                    warm(base, scenario)
+                    sc[f"{shape}_{key}"] = dict(run(base, scenario), label=f"{label}, {shape}")
+                    show(f"{shape}_{key}")
+                write_run(f"{shape}_favorite_action", f"favorite action, {shape}", "favorite", "favorite", "likes")
+            for key in ("feed_token", "user_info", "favorite_action"):
+                split, embedded = sc[f"split_{key}"], sc[f"embedded_{key}"]
+                split["ratio"], split["ratio_void"] = ratio(split["rps"], embedded["rps"], split, embedded)
+                split["ratio_to"] = embedded["label"]
+                log(f"  split/embedded {key}: {split['ratio']}")
             children.stop_all()
 
         if "limits" in only:
