@@ -51,15 +51,13 @@ sigset_t StopSignals() {
 }
 
 /// A client of the `name` service's remote instances: at the addresses --peers gives, or else
-/// wherever `discovery` (etcd) finds them.
+/// (with `discovered`) wherever etcd will say.
 template <class Interface>
 Result<std::unique_ptr<Interface>> Connect(std::string_view name, rpc::RemoteService<Interface> remote,
-                                           const Peers& peers, discovery::Discovery* discovery) {
+                                           const Peers& peers, bool discovered) {
   if (const auto found = peers.find(name); found != peers.end()) {
     remote.instances->SetEndpoints(found->second);
-  } else if (discovery != nullptr) {
-    discovery->Follow(std::string(name), *remote.instances);
-  } else {
+  } else if (!discovered) {
     const std::string service(name);
     return MakeError(Code::kInvalidArgument, "this process calls the " + service + " service but does not run it: add " +
                                                  service + " to --role, say where it runs with --peers " + service +
@@ -145,10 +143,6 @@ int Serve(const config::ServerConfig& config) {
                                     .durability = config.durability == "power-loss" ? sql::Durability::kPowerLoss
                                                                                     : sql::Durability::kProcessCrash};
 
-  // Where the services this process calls but does not run are, when etcd says.
-  std::unique_ptr<discovery::Discovery> discovery;
-  if (etcd) discovery = std::make_unique<discovery::Discovery>(*etcd, logger);
-
   // Services, in dependency order (destroyed in reverse). `build` makes the `name` service on its
   // own database when this process runs it (`make` gets the opened database), or else a client of
   // its remote instances when something here calls it.
@@ -169,7 +163,7 @@ int Serve(const config::ServerConfig& config) {
     if (std::find(needed.begin(), needed.end(), name) == needed.end()) return static_cast<Interface*>(nullptr);
     auto connection = client();
     remote_instances.emplace_back(name, connection.instances);
-    MINITOK_ASSIGN_OR_RETURN(remote, Connect(name, std::move(connection), *peers, discovery.get()));
+    MINITOK_ASSIGN_OR_RETURN(remote, Connect(name, std::move(connection), *peers, etcd.has_value()));
     return remote.get();
   };
   std::unique_ptr<user::UserServiceSqlite> local_users;
@@ -241,7 +235,14 @@ int Serve(const config::ServerConfig& config) {
                                 return std::make_unique<message::MessageServiceSqlite>(std::move(db), **users, clock);
                               });
   if (!messages.ok()) return FailToStart(logger, messages.error());
-  if (discovery) {
+  // Where the services this process calls but --peers does not name are, as etcd says. Made after
+  // the clients it feeds, so that it stops before they go.
+  std::unique_ptr<discovery::Discovery> discovery;
+  if (etcd) {
+    discovery = std::make_unique<discovery::Discovery>(*etcd, logger);
+    for (const auto& [name, instances] : remote_instances) {
+      if (!peers->contains(name)) discovery->Follow(name, *instances);
+    }
     if (auto found = discovery->Start(std::chrono::seconds(5)); !found.ok()) logger.Warn(found.error().message);
   }
 
