@@ -19,6 +19,7 @@
 #include "libs/discovery/etcd.h"
 #include "libs/log/logger.h"
 #include "libs/media/probe.h"
+#include "libs/rpc/runtime.h"
 #include "libs/rpc/server.h"
 #include "libs/rpc/server_call.h"
 #include "libs/security/password_hasher.h"
@@ -69,6 +70,7 @@ Result<std::unique_ptr<Interface>> Connect(std::string_view name, rpc::RemoteSer
 }  // namespace
 
 int Serve(const config::ServerConfig& config) {
+  rpc::PrepareGrpcRuntime();
   log::Logger logger;
   auto roles = ParseRoles(config.role);
   if (!roles.ok()) return FailToStart(logger, roles.error());

@@ -26,15 +26,40 @@ std::string_view StateName(video::VideoState state) {
 
 }  // namespace
 
-Result<UserViews> LoadUsers(Services& services, std::span<const std::int64_t> requested, std::int64_t viewer) {
+namespace {
+
+/// The four lookups of LoadUsers, all in flight at once.
+struct UserLookups {
+  std::size_t count = 0;
+  Pending<std::vector<user::UserProfile>> profiles;
+  Pending<std::vector<relation::RelationStats>> relations;
+  Pending<std::vector<video::WorkCount>> works;
+  Pending<std::vector<favorite::UserFavoriteStats>> favorites;
+};
+
+UserLookups StartUserLookups(Services& services, std::span<const std::int64_t> requested, std::int64_t viewer) {
   const auto ids = Unique({requested.begin(), requested.end()});
+  if (ids.empty()) {
+    return {.profiles = std::vector<user::UserProfile>(),
+            .relations = std::vector<relation::RelationStats>(),
+            .works = std::vector<video::WorkCount>(),
+            .favorites = std::vector<favorite::UserFavoriteStats>()};
+  }
+  return {.count = ids.size(),
+          .profiles = services.users.StartGetUsers(ids),
+          .relations = services.relations.StartGetStats(ids, viewer),
+          .works = services.videos.StartGetWorkCounts(ids),
+          .favorites = services.favorites.StartGetUserStats(ids)};
+}
+
+Result<UserViews> FinishUserLookups(UserLookups lookups) {
+  // An error returns at once: the lookups still in flight are cancelled as they go.
+  MINITOK_ASSIGN_OR_RETURN(auto profiles, std::move(lookups.profiles).Get());
+  MINITOK_ASSIGN_OR_RETURN(const auto relations, std::move(lookups.relations).Get());
+  MINITOK_ASSIGN_OR_RETURN(const auto works, std::move(lookups.works).Get());
+  MINITOK_ASSIGN_OR_RETURN(const auto favorites, std::move(lookups.favorites).Get());
   UserViews views;
-  if (ids.empty()) return views;
-  views.reserve(ids.size());
-  MINITOK_ASSIGN_OR_RETURN(auto profiles, services.users.GetUsers(ids));
-  MINITOK_ASSIGN_OR_RETURN(const auto relations, services.relations.GetStats(ids, viewer));
-  MINITOK_ASSIGN_OR_RETURN(const auto works, services.videos.GetWorkCounts(ids));
-  MINITOK_ASSIGN_OR_RETURN(const auto favorites, services.favorites.GetUserStats(ids));
+  views.reserve(lookups.count);
   for (auto& profile : profiles) {
     views[profile.id] =
         UserView{.id = profile.id, .name = std::move(profile.name), .signature = std::move(profile.signature)};
@@ -58,6 +83,12 @@ Result<UserViews> LoadUsers(Services& services, std::span<const std::int64_t> re
   return views;
 }
 
+}  // namespace
+
+Result<UserViews> LoadUsers(Services& services, std::span<const std::int64_t> ids, std::int64_t viewer) {
+  return FinishUserLookups(StartUserLookups(services, ids, viewer));
+}
+
 Result<VideoViews> LoadVideos(Services& services, std::vector<video::VideoRecord> videos, std::int64_t viewer) {
   VideoViews views;
   views.videos = std::move(videos);
@@ -70,13 +101,17 @@ Result<VideoViews> LoadVideos(Services& services, std::vector<video::VideoRecord
     video_ids.push_back(v.id);
     author_ids.push_back(v.author_id);
   }
+  // All six lookups in flight at once.
+  auto favorites = services.favorites.StartGetVideoStats(video_ids, viewer);
+  auto comments = services.comments.StartGetCounts(video_ids);
+  auto authors = StartUserLookups(services, author_ids, viewer);
+  MINITOK_ASSIGN_OR_RETURN(views.favorites, std::move(favorites).Get());
+  MINITOK_ASSIGN_OR_RETURN(views.comments, std::move(comments).Get());
+  MINITOK_ASSIGN_OR_RETURN(views.authors, FinishUserLookups(std::move(authors)));
   // Both services answer one entry per id asked, in the order asked.
-  MINITOK_ASSIGN_OR_RETURN(views.favorites, services.favorites.GetVideoStats(video_ids, viewer));
-  MINITOK_ASSIGN_OR_RETURN(views.comments, services.comments.GetCounts(video_ids));
   if (views.favorites.size() != video_ids.size() || views.comments.size() != video_ids.size()) {
     return InternalError("counter lookups answered the wrong count");
   }
-  MINITOK_ASSIGN_OR_RETURN(views.authors, LoadUsers(services, author_ids, viewer));
   return views;
 }
 

@@ -29,7 +29,7 @@ struct UserView {
 
 using UserViews = boost::unordered_flat_map<std::int64_t, UserView>;
 
-/// Four batched calls (user, relation, video, favorite) for any number of ids.
+/// Four batched calls (user, relation, video, favorite) for any number of ids, all in flight at once.
 Result<UserViews> LoadUsers(Services& services, std::span<const std::int64_t> ids, std::int64_t viewer);
 
 struct VideoViews {
@@ -39,7 +39,7 @@ struct VideoViews {
   UserViews authors;
 };
 
-/// Two batched calls for the videos' counters plus LoadUsers for their authors.
+/// Two batched calls for the videos' counters plus LoadUsers for their authors, all six in flight at once.
 Result<VideoViews> LoadVideos(Services& services, std::vector<video::VideoRecord> videos, std::int64_t viewer);
 
 /// User and Video objects as rendered before. An object's JSON differs between viewers only in

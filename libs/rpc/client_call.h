@@ -4,9 +4,16 @@
 // instance unavailable is tried once more on another; a write never is (it may have happened).
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string_view>
+#include <type_traits>
+
+#include <grpcpp/completion_queue.h>
+#include <grpcpp/support/async_unary_call.h>
 
 #include "libs/core/non_blocking.h"
+#include "libs/core/pending.h"
 #include "libs/core/result.h"
 #include "libs/rpc/balancer.h"
 #include "libs/rpc/wire.h"
@@ -24,6 +31,16 @@ struct CallSpec {
 Error NoInstance(std::string_view service);
 Error NetworkRefusedOnEventLoop();
 
+/// Whether a first attempt that ended in `status` is tried once more on another instance (a
+/// read that found its instance unavailable). Marks the instance unreachable when it was.
+template <class Service, class Instance>
+bool TryAnother(Balancer<Service>& instances, const CallSpec& spec, const std::shared_ptr<Instance>& instance,
+                const grpc::Status& status) {
+  if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return false;
+  instances.Unreachable(instance);
+  return spec.kind == CallKind::kRead && instances.size() > 1;
+}
+
 /// `invoke(stub, context)` makes the call and returns its grpc::Status.
 template <class Service, class Invoke>
 Status CallUnary(Balancer<Service>& instances, const CallSpec& spec, Invoke&& invoke) {
@@ -37,12 +54,85 @@ Status CallUnary(Balancer<Service>& instances, const CallSpec& spec, Invoke&& in
     PrepareClientContext(context, spec.acting_user);
     const grpc::Status status = invoke(*instance->stub, context);
     if (status.ok()) return Ok();
-    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) instances.Unreachable(instance);
-    const bool retry = attempt == 0 && spec.kind == CallKind::kRead &&
-                       status.error_code() == grpc::StatusCode::UNAVAILABLE && instances.size() > 1;
-    if (!retry) return FromGrpcStatus(status, spec.service);
+    if (attempt > 0 || !TryAnother(instances, spec, instance, status)) return FromGrpcStatus(status, spec.service);
     unavailable_address = instance->address;
   }
+}
+
+/// One call in flight on its own completion queue, which the waiting thread polls itself.
+template <class Instance, class Response>
+struct AsyncAttempt {
+  std::shared_ptr<const Instance> instance;
+  grpc::ClientContext context;
+  grpc::CompletionQueue queue;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> reader;
+  Response response;
+  grpc::Status status;
+  bool in_flight = false;
+
+  void Wait() {
+    void* tag = nullptr;
+    bool ok = false;
+    if (in_flight && queue.Next(&tag, &ok)) in_flight = false;
+  }
+  ~AsyncAttempt() {
+    // Abandoned before its answer came (the caller met another error first): cancel, then drain,
+    // as gRPC requires of a queue before it goes.
+    if (in_flight) {
+      context.TryCancel();
+      Wait();
+    }
+    queue.Shutdown();
+    void* tag = nullptr;
+    bool ok = false;
+    while (queue.Next(&tag, &ok)) {
+    }
+  }
+};
+
+template <class Reader>
+struct AsyncResponseOf;
+template <class Response>
+struct AsyncResponseOf<std::unique_ptr<grpc::ClientAsyncResponseReader<Response>>> {
+  using type = Response;
+};
+
+/// CallUnary started now and finished by the returned Pending's Get(), so that the caller can have
+/// several calls in flight at once without a thread for each. `start(stub, context, queue)`
+/// starts the call (the generated Async method) and returns its reader; `convert(response)` makes
+/// the Result<T>. Both are kept for the one retry a read may get.
+template <class T, class Service, class Start, class Convert>
+Pending<T> StartUnary(Balancer<Service>& instances, const CallSpec& spec, Start start, Convert convert) {
+  if (NonBlockingScope::RefuseBlocking()) return Pending<T>(NetworkRefusedOnEventLoop());
+  using Instance = typename Balancer<Service>::Instance;
+  using Reader = std::invoke_result_t<Start&, typename Service::Stub&, grpc::ClientContext&, grpc::CompletionQueue&>;
+  using Attempt = AsyncAttempt<Instance, typename AsyncResponseOf<Reader>::type>;
+  const auto begin = [&instances, spec, start](std::string_view avoid) -> std::shared_ptr<Attempt> {
+    auto instance = instances.Pick(avoid);
+    if (!instance) return nullptr;
+    auto attempt = std::make_shared<Attempt>();
+    attempt->instance = std::move(instance);
+    PrepareClientContext(attempt->context, spec.acting_user);
+    attempt->reader = start(*attempt->instance->stub, attempt->context, attempt->queue);
+    attempt->reader->Finish(&attempt->response, &attempt->status, attempt.get());
+    attempt->in_flight = true;
+    return attempt;
+  };
+  auto first = begin({});
+  if (!first) return Pending<T>(NoInstance(spec.service));
+  return Pending<T>(std::function<Result<T>()>([&instances, spec, begin, convert, first]() -> Result<T> {
+    first->Wait();
+    auto answered = first;
+    if (!first->status.ok() && TryAnother(instances, spec, first->instance, first->status)) {
+      if (auto second = begin(first->instance->address)) {
+        second->Wait();
+        if (!second->status.ok()) TryAnother(instances, spec, second->instance, second->status);
+        answered = std::move(second);
+      }
+    }
+    if (!answered->status.ok()) return FromGrpcStatus(answered->status, spec.service);
+    return convert(answered->response);
+  }));
 }
 
 }  // namespace minitok::rpc

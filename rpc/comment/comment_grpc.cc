@@ -115,18 +115,25 @@ class Client final : public CommentService {
   }
 
   Result<std::vector<VideoCommentCount>> GetCounts(std::span<const std::int64_t> video_ids) override {
+    return StartGetCounts(video_ids).Get();
+  }
+
+  Pending<std::vector<VideoCommentCount>> StartGetCounts(std::span<const std::int64_t> video_ids) override {
     wire::GetCountsRequest request;
     request.mutable_video_ids()->Add(video_ids.begin(), video_ids.end());
-    wire::GetCountsResponse response;
-    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService}, [&](auto& stub, auto& context) {
-      return stub.GetCounts(&context, request, &response);
-    }));
-    std::vector<VideoCommentCount> counts;
-    counts.reserve(response.counts_size());
-    for (const auto& one : response.counts()) {
-      counts.push_back({.video_id = one.video_id(), .comment_count = one.comment_count()});
-    }
-    return counts;
+    return rpc::StartUnary<std::vector<VideoCommentCount>>(
+        instances_, {.service = kService},
+        [request = std::move(request)](auto& stub, auto& context, auto& queue) {
+          return stub.AsyncGetCounts(&context, request, &queue);
+        },
+        [](const wire::GetCountsResponse& response) {
+          std::vector<VideoCommentCount> counts;
+          counts.reserve(response.counts_size());
+          for (const auto& one : response.counts()) {
+            counts.push_back({.video_id = one.video_id(), .comment_count = one.comment_count()});
+          }
+          return counts;
+        });
   }
 
  private:

@@ -99,35 +99,50 @@ class Client final : public FavoriteService {
 
   Result<std::vector<VideoFavoriteStats>> GetVideoStats(std::span<const std::int64_t> video_ids,
                                                         std::int64_t viewer) override {
+    return StartGetVideoStats(video_ids, viewer).Get();
+  }
+
+  Pending<std::vector<VideoFavoriteStats>> StartGetVideoStats(std::span<const std::int64_t> video_ids,
+                                                              std::int64_t viewer) override {
     wire::GetVideoStatsRequest request;
     request.mutable_video_ids()->Add(video_ids.begin(), video_ids.end());
-    wire::GetVideoStatsResponse response;
-    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService, .acting_user = viewer},
-                                           [&](auto& stub, auto& context) {
-                                             return stub.GetVideoStats(&context, request, &response);
-                                           }));
-    std::vector<VideoFavoriteStats> stats;
-    stats.reserve(response.stats_size());
-    for (const auto& one : response.stats()) {
-      stats.push_back({.video_id = one.video_id(), .favorite_count = one.favorite_count(), .is_favorite = one.is_favorite()});
-    }
-    return stats;
+    return rpc::StartUnary<std::vector<VideoFavoriteStats>>(
+        instances_, {.service = kService, .acting_user = viewer},
+        [request = std::move(request)](auto& stub, auto& context, auto& queue) {
+          return stub.AsyncGetVideoStats(&context, request, &queue);
+        },
+        [](const wire::GetVideoStatsResponse& response) {
+          std::vector<VideoFavoriteStats> stats;
+          stats.reserve(response.stats_size());
+          for (const auto& one : response.stats()) {
+            stats.push_back(
+                {.video_id = one.video_id(), .favorite_count = one.favorite_count(), .is_favorite = one.is_favorite()});
+          }
+          return stats;
+        });
   }
 
   Result<std::vector<UserFavoriteStats>> GetUserStats(std::span<const std::int64_t> user_ids) override {
+    return StartGetUserStats(user_ids).Get();
+  }
+
+  Pending<std::vector<UserFavoriteStats>> StartGetUserStats(std::span<const std::int64_t> user_ids) override {
     wire::GetUserStatsRequest request;
     request.mutable_user_ids()->Add(user_ids.begin(), user_ids.end());
-    wire::GetUserStatsResponse response;
-    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService}, [&](auto& stub, auto& context) {
-      return stub.GetUserStats(&context, request, &response);
-    }));
-    std::vector<UserFavoriteStats> stats;
-    stats.reserve(response.stats_size());
-    for (const auto& one : response.stats()) {
-      stats.push_back({.user_id = one.user_id(), .favorite_count = one.favorite_count(),
-                       .total_favorited = one.total_favorited()});
-    }
-    return stats;
+    return rpc::StartUnary<std::vector<UserFavoriteStats>>(
+        instances_, {.service = kService},
+        [request = std::move(request)](auto& stub, auto& context, auto& queue) {
+          return stub.AsyncGetUserStats(&context, request, &queue);
+        },
+        [](const wire::GetUserStatsResponse& response) {
+          std::vector<UserFavoriteStats> stats;
+          stats.reserve(response.stats_size());
+          for (const auto& one : response.stats()) {
+            stats.push_back({.user_id = one.user_id(), .favorite_count = one.favorite_count(),
+                             .total_favorited = one.total_favorited()});
+          }
+          return stats;
+        });
   }
 
  private:

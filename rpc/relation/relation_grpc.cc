@@ -102,20 +102,27 @@ class Client final : public RelationService {
   }
 
   Result<std::vector<RelationStats>> GetStats(std::span<const std::int64_t> user_ids, std::int64_t viewer) override {
+    return StartGetStats(user_ids, viewer).Get();
+  }
+
+  Pending<std::vector<RelationStats>> StartGetStats(std::span<const std::int64_t> user_ids,
+                                                    std::int64_t viewer) override {
     wire::GetStatsRequest request;
     request.mutable_user_ids()->Add(user_ids.begin(), user_ids.end());
-    wire::GetStatsResponse response;
-    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService, .acting_user = viewer},
-                                           [&](auto& stub, auto& context) {
-                                             return stub.GetStats(&context, request, &response);
-                                           }));
-    std::vector<RelationStats> stats;
-    stats.reserve(response.stats_size());
-    for (const auto& one : response.stats()) {
-      stats.push_back({.user_id = one.user_id(), .follow_count = one.follow_count(),
-                       .follower_count = one.follower_count(), .is_follow = one.is_follow()});
-    }
-    return stats;
+    return rpc::StartUnary<std::vector<RelationStats>>(
+        instances_, {.service = kService, .acting_user = viewer},
+        [request = std::move(request)](auto& stub, auto& context, auto& queue) {
+          return stub.AsyncGetStats(&context, request, &queue);
+        },
+        [](const wire::GetStatsResponse& response) {
+          std::vector<RelationStats> stats;
+          stats.reserve(response.stats_size());
+          for (const auto& one : response.stats()) {
+            stats.push_back({.user_id = one.user_id(), .follow_count = one.follow_count(),
+                             .follower_count = one.follower_count(), .is_follow = one.is_follow()});
+          }
+          return stats;
+        });
   }
 
  private:

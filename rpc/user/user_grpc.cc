@@ -1,5 +1,6 @@
 #include "rpc/user/user_grpc.h"
 
+#include "libs/cache/keyed_cache.h"
 #include "libs/rpc/client_call.h"
 #include "libs/rpc/server_call.h"
 #include "minitok/user/v1/user.grpc.pb.h"
@@ -69,18 +70,37 @@ class Client final : public UserService {
   }
 
   Result<std::vector<UserProfile>> GetUsers(std::span<const std::int64_t> ids) override {
+    return StartGetUsers(ids).Get();
+  }
+
+  // A profile never changes once registered (there is no way to edit or delete one), so the
+  // profiles found are kept here and only the ids never seen travel. An id not found is not
+  // kept: it may be registered later.
+  Pending<std::vector<UserProfile>> StartGetUsers(std::span<const std::int64_t> ids) override {
+    std::vector<UserProfile> kept;
     wire::GetUsersRequest request;
-    request.mutable_ids()->Add(ids.begin(), ids.end());
-    wire::GetUsersResponse response;
-    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService}, [&](auto& stub, auto& context) {
-      return stub.GetUsers(&context, request, &response);
-    }));
-    std::vector<UserProfile> users;
-    users.reserve(response.users_size());
-    for (const auto& one : response.users()) {
-      users.push_back({.id = one.id(), .name = one.name(), .signature = one.signature()});
+    for (const std::int64_t id : ids) {
+      if (auto profile = profiles_.Get(id)) {
+        kept.push_back(std::move(*profile));
+      } else {
+        request.add_ids(id);
+      }
     }
-    return users;
+    if (request.ids().empty()) return kept;
+    return rpc::StartUnary<std::vector<UserProfile>>(
+        instances_, {.service = kService},
+        [request = std::move(request)](auto& stub, auto& context, auto& queue) {
+          return stub.AsyncGetUsers(&context, request, &queue);
+        },
+        [this, kept = std::move(kept)](const wire::GetUsersResponse& response) {
+          std::vector<UserProfile> users = kept;
+          users.reserve(users.size() + response.users_size());
+          for (const auto& one : response.users()) {
+            users.push_back({.id = one.id(), .name = one.name(), .signature = one.signature()});
+            profiles_.Fill(one.id(), users.back(), profiles_.TicketFor(one.id()));
+          }
+          return users;
+        });
   }
 
  private:
@@ -99,6 +119,8 @@ class Client final : public UserService {
   }
 
   rpc::Balancer<wire::User> instances_;
+  static constexpr std::size_t kProfilesKept = 200'000;  // about 100 bytes each
+  cache::KeyedCache<UserProfile> profiles_{kProfilesKept};
 };
 
 }  // namespace

@@ -3,6 +3,9 @@
 
 #include "rpc/user/user_grpc.h"
 
+#include <algorithm>
+#include <string>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -95,19 +98,86 @@ TEST_F(UserGrpcTest, GetUsersCarriesTheIdsInOrderAndEveryField) {
   EXPECT_EQ(users[1].signature, "");
 }
 
-TEST_F(UserGrpcTest, GetUsersOfNoneOrUnknownIdsIsEmpty) {
+TEST_F(UserGrpcTest, GetUsersOfNoneIsEmptyWithoutACallAndUnknownIdsAreAskedEachTime) {
   EXPECT_CALL(service_, GetUsers(::testing::_))
-      .WillOnce([](std::span<const std::int64_t> ids) -> Result<std::vector<UserProfile>> {
-        EXPECT_THAT(Ids(ids), IsEmpty());
-        return std::vector<UserProfile>{};
-      })
-      .WillOnce([](std::span<const std::int64_t> ids) -> Result<std::vector<UserProfile>> {
+      .Times(2)
+      .WillRepeatedly([](std::span<const std::int64_t> ids) -> Result<std::vector<UserProfile>> {
         EXPECT_THAT(Ids(ids), ElementsAre(404));
         return std::vector<UserProfile>{};
       });
   EXPECT_THAT(client_.GetUsers({}).value(), IsEmpty());
   const std::int64_t unknown[] = {404};
   EXPECT_THAT(client_.GetUsers(unknown).value(), IsEmpty());
+  // Not found is not kept: the id may be registered later.
+  EXPECT_THAT(client_.GetUsers(unknown).value(), IsEmpty());
+}
+
+std::vector<std::int64_t> SortedIds(const std::vector<UserProfile>& users) {
+  std::vector<std::int64_t> ids;
+  for (const auto& user : users) ids.push_back(user.id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+TEST_F(UserGrpcTest, ProfilesFoundAreKeptSoThatOnlyNewIdsTravel) {
+  EXPECT_CALL(service_, GetUsers(::testing::_))
+      .WillOnce([](std::span<const std::int64_t> ids) -> Result<std::vector<UserProfile>> {
+        EXPECT_THAT(Ids(ids), ElementsAre(1, 2));
+        return std::vector<UserProfile>{{.id = 1, .name = "ann", .signature = "a"},
+                                        {.id = 2, .name = "ben", .signature = "b"}};
+      })
+      .WillOnce([](std::span<const std::int64_t> ids) -> Result<std::vector<UserProfile>> {
+        EXPECT_THAT(Ids(ids), ElementsAre(3));
+        return std::vector<UserProfile>{{.id = 3, .name = "cat", .signature = "c"}};
+      });
+  const std::int64_t first[] = {1, 2};
+  EXPECT_THAT(SortedIds(client_.GetUsers(first).value()), ElementsAre(1, 2));
+  const std::int64_t kept[] = {2, 1};
+  const auto again = client_.GetUsers(kept).value();
+  EXPECT_THAT(SortedIds(again), ElementsAre(1, 2));
+  for (const auto& user : again) EXPECT_EQ(user.name, user.id == 1 ? "ann" : "ben");
+  const std::int64_t mixed[] = {2, 3};
+  EXPECT_THAT(SortedIds(client_.GetUsers(mixed).value()), ElementsAre(2, 3));
+}
+
+TEST_F(UserGrpcTest, StartedLookupsInFlightTogetherEachGetTheirOwnAnswer) {
+  EXPECT_CALL(service_, GetUsers(::testing::_))
+      .Times(2)
+      .WillRepeatedly([](std::span<const std::int64_t> ids) -> Result<std::vector<UserProfile>> {
+        return std::vector<UserProfile>{{.id = ids[0], .name = "u" + std::to_string(ids[0])}};
+      });
+  const std::int64_t a[] = {10};
+  const std::int64_t b[] = {20};
+  auto first = client_.StartGetUsers(a);
+  auto second = client_.StartGetUsers(b);
+  const auto second_users = std::move(second).Get().value();
+  const auto first_users = std::move(first).Get().value();
+  ASSERT_EQ(first_users.size(), 1u);
+  EXPECT_EQ(first_users[0].name, "u10");
+  ASSERT_EQ(second_users.size(), 1u);
+  EXPECT_EQ(second_users[0].name, "u20");
+}
+
+TEST_F(UserGrpcTest, AStartedLookupDroppedUnreadLeavesNothingBehind) {
+  // The dropped call is cancelled; whether its server saw it first is a race.
+  EXPECT_CALL(service_, GetUsers(::testing::_))
+      .Times(::testing::Between(1, 2))
+      .WillRepeatedly([](std::span<const std::int64_t> ids) -> Result<std::vector<UserProfile>> {
+        return std::vector<UserProfile>{{.id = ids[0], .name = "u" + std::to_string(ids[0])}};
+      });
+  const std::int64_t ids[] = {8};
+  { auto dropped = client_.StartGetUsers(ids); }
+  // The client still works: the dropped call was cancelled and drained, not left on its queue.
+  const std::int64_t next[] = {9};
+  EXPECT_EQ(client_.GetUsers(next).value().at(0).name, "u9");
+}
+
+TEST_F(UserGrpcTest, StartOnAnEventLoopIsRefusedWithoutACall) {
+  const std::int64_t ids[] = {1};
+  NonBlockingScope loop;
+  const auto users = client_.StartGetUsers(ids).Get();
+  ASSERT_FALSE(users.ok());
+  EXPECT_EQ(users.error().code, Code::kWouldBlock);
 }
 
 }  // namespace

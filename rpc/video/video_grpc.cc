@@ -198,18 +198,25 @@ class Client final : public VideoService {
   }
 
   Result<std::vector<WorkCount>> GetWorkCounts(std::span<const std::int64_t> user_ids) override {
+    return StartGetWorkCounts(user_ids).Get();
+  }
+
+  Pending<std::vector<WorkCount>> StartGetWorkCounts(std::span<const std::int64_t> user_ids) override {
     wire::GetWorkCountsRequest request;
     request.mutable_user_ids()->Add(user_ids.begin(), user_ids.end());
-    wire::GetWorkCountsResponse response;
-    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService}, [&](auto& stub, auto& context) {
-      return stub.GetWorkCounts(&context, request, &response);
-    }));
-    std::vector<WorkCount> counts;
-    counts.reserve(response.counts_size());
-    for (const auto& one : response.counts()) {
-      counts.push_back({.user_id = one.user_id(), .work_count = one.work_count()});
-    }
-    return counts;
+    return rpc::StartUnary<std::vector<WorkCount>>(
+        instances_, {.service = kService},
+        [request = std::move(request)](auto& stub, auto& context, auto& queue) {
+          return stub.AsyncGetWorkCounts(&context, request, &queue);
+        },
+        [](const wire::GetWorkCountsResponse& response) {
+          std::vector<WorkCount> counts;
+          counts.reserve(response.counts_size());
+          for (const auto& one : response.counts()) {
+            counts.push_back({.user_id = one.user_id(), .work_count = one.work_count()});
+          }
+          return counts;
+        });
   }
 
   Result<MediaFile> FindMedia(std::string_view relative_path) override {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "libs/core/page.h"
+#include "libs/core/pending.h"
 #include "libs/core/result.h"
 
 namespace minitok::comment {
@@ -37,6 +38,12 @@ class CommentService {
   virtual Result<std::vector<CommentRecord>> List(std::int64_t video_id, Page page) = 0;
   /// One entry per id asked, in the order asked.
   virtual Result<std::vector<VideoCommentCount>> GetCounts(std::span<const std::int64_t> video_ids) = 0;
+
+  // The Start forms begin a lookup and collect it later, so that a caller can have several
+  // services' lookups in flight at once; here they answer at once, a remote client overrides them.
+  virtual Pending<std::vector<VideoCommentCount>> StartGetCounts(std::span<const std::int64_t> video_ids) {
+    return GetCounts(video_ids);
+  }
 };
 
 }  // namespace minitok::comment

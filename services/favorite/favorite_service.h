@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "libs/core/page.h"
+#include "libs/core/pending.h"
 #include "libs/core/result.h"
 
 namespace minitok::favorite {
@@ -35,6 +36,16 @@ class FavoriteService {
                                                                 std::int64_t viewer) = 0;
   /// One entry per id asked, in the order asked.
   virtual Result<std::vector<UserFavoriteStats>> GetUserStats(std::span<const std::int64_t> user_ids) = 0;
+
+  // The Start forms begin a lookup and collect it later, so that a caller can have several
+  // services' lookups in flight at once; here they answer at once, a remote client overrides them.
+  virtual Pending<std::vector<VideoFavoriteStats>> StartGetVideoStats(std::span<const std::int64_t> video_ids,
+                                                                      std::int64_t viewer) {
+    return GetVideoStats(video_ids, viewer);
+  }
+  virtual Pending<std::vector<UserFavoriteStats>> StartGetUserStats(std::span<const std::int64_t> user_ids) {
+    return GetUserStats(user_ids);
+  }
 };
 
 }  // namespace minitok::favorite

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "libs/core/page.h"
+#include "libs/core/pending.h"
 #include "libs/core/result.h"
 
 namespace minitok::relation {
@@ -31,6 +32,13 @@ class RelationService {
   /// One entry per id asked, in the order asked. `viewer` 0 = anonymous.
   virtual Result<std::vector<RelationStats>> GetStats(std::span<const std::int64_t> user_ids,
                                                       std::int64_t viewer) = 0;
+
+  // The Start forms begin a lookup and collect it later, so that a caller can have several
+  // services' lookups in flight at once; here they answer at once, a remote client overrides them.
+  virtual Pending<std::vector<RelationStats>> StartGetStats(std::span<const std::int64_t> user_ids,
+                                                            std::int64_t viewer) {
+    return GetStats(user_ids, viewer);
+  }
 };
 
 }  // namespace minitok::relation

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "libs/core/pending.h"
 #include "libs/core/result.h"
 
 namespace minitok::user {
@@ -29,6 +30,10 @@ class UserService {
   virtual Result<std::int64_t> Login(std::string_view name, std::string_view password) = 0;
   /// Profiles of the ids that exist, in no particular order.
   virtual Result<std::vector<UserProfile>> GetUsers(std::span<const std::int64_t> ids) = 0;
+
+  // The Start forms begin a lookup and collect it later, so that a caller can have several
+  // services' lookups in flight at once; here they answer at once, a remote client overrides them.
+  virtual Pending<std::vector<UserProfile>> StartGetUsers(std::span<const std::int64_t> ids) { return GetUsers(ids); }
 };
 
 /// kNotFound unless `user_id` exists: the check every service that acts on a user makes first.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "libs/core/page.h"
+#include "libs/core/pending.h"
 #include "libs/core/result.h"
 
 namespace minitok::video {
@@ -65,6 +66,12 @@ class VideoService {
   /// A media file by the relative path in a URL; kNotFound for anything that is not the current
   /// file of an existing video.
   virtual Result<MediaFile> FindMedia(std::string_view relative_path) = 0;
+
+  // The Start forms begin a lookup and collect it later, so that a caller can have several
+  // services' lookups in flight at once; here they answer at once, a remote client overrides them.
+  virtual Pending<std::vector<WorkCount>> StartGetWorkCounts(std::span<const std::int64_t> user_ids) {
+    return GetWorkCounts(user_ids);
+  }
 };
 
 Status ValidateTitle(std::string_view title);
