@@ -11,6 +11,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   ffmpeg python3 curl
   redis-server etcd-server etcd-client
+  # scripts/cluster.sh's front and the check of deploy/docker-compose.yml (no container engine)
+  nginx docker-compose
 )
 if [[ "${MINITOK_WITH_BROWSER:-0}" == "1" ]]; then
   packages+=(chromium)

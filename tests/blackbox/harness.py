@@ -17,6 +17,7 @@ import base64
 import hashlib
 import hmac
 import http.client
+import itertools
 import json
 import os
 import random
@@ -40,8 +41,10 @@ START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
 LISTEN_RE = re.compile(r"^minitok listening on http://(\S+):(\d+)\s*$")
 GRPC_RE = re.compile(r"^minitok (\w+) serving gRPC on (\S+):(\d+)\s*$")
-# MINITOK_TOPOLOGY=split starts every Server as a split topology: one process per service (video
-# with its media workers), each serving gRPC, and the HTTP gateway calling them (--peers).
+# MINITOK_TOPOLOGY=split starts every Server the suites make as a split topology: one process per
+# service (video with its media workers), each serving gRPC and registered in a Debian etcd (one per
+# test process, a cluster name per Server), and two HTTP gateways finding them there; a client's
+# requests alternate between the two gateways.
 TOPOLOGY = os.environ.get("MINITOK_TOPOLOGY", "embedded")
 SERVICES = ("user", "video", "favorite", "comment", "relation", "message")
 
@@ -350,12 +353,16 @@ def describe(method, path, query, form, headers) -> str:
 
 
 class Client:
-    def __init__(self, host: str, port: int, timeout: float = 30.0, source: str | None = None):
-        """source: the local address to connect from (any of 127.0.0.0/8 on loopback)."""
+    def __init__(self, host: str, port: int, timeout: float = 30.0, source: str | None = None,
+                 ports: list[int] | None = None):
+        """source: the local address to connect from (any of 127.0.0.0/8 on loopback). ports: the
+        gateways to take turns on, one request each (default: `port` only)."""
         self.host = host
         self.port = port
         self.timeout = timeout
         self.source = source
+        self.ports = list(ports or [port])
+        self._turns = itertools.cycle(self.ports)
         self._uid_by_token: dict[str, int] = {}
 
     @property
@@ -385,7 +392,7 @@ class Client:
             hdrs["Authorization"] = f"Bearer {bearer}"
         desc = describe(method, path, query, form if form is not None else
                         (f"<multipart {[k for k, _ in encode_pairs(multipart[0])]}>" if multipart else None), hdrs)
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout or self.timeout,
+        conn = http.client.HTTPConnection(self.host, next(self._turns), timeout=timeout or self.timeout,
                                           source_address=(self.source, 0) if self.source else None)
         try:
             skip_host = any(k.lower() == "host" for k in hdrs)
@@ -964,6 +971,17 @@ class Etcd:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+_suite_etcd: Etcd | None = None
+
+
+def suite_etcd() -> Etcd:
+    """The etcd this test process's split Servers register in (each under its own cluster name)."""
+    global _suite_etcd
+    if _suite_etcd is None:
+        _suite_etcd = Etcd().start()
+    return _suite_etcd
+
+
 def _first_line(proc: subprocess.Popen, timeout: float) -> str:
     """The first line `proc` prints on stdout, or "" when none comes within `timeout`."""
     box: list[bytes] = []
@@ -977,8 +995,10 @@ class Server:
     def __init__(self, data_dir: str | None = None, config: dict | None = None, no_demo: bool = True,
                  public_url: str | None = None, extra_args: list[str] | None = None, rate_limits: str = "off",
                  topology: str | None = None, etcd: str | None = None, env: dict | None = None):
-        """topology: "embedded" or "split" (default: $MINITOK_TOPOLOGY). etcd: in a split, the URL
-        of an etcd where the services register and the gateway finds them (instead of --peers)."""
+        """topology: "embedded" or "split". By default $MINITOK_TOPOLOGY, and a split then has two
+        gateways finding the services through the suite's etcd (one gateway when rate limits are on:
+        without Redis each gateway counts its own). etcd: in a split, the URL of an etcd where the
+        services register and the gateway finds them (instead of --peers)."""
         """rate_limits: "off" (the suites that test features publish and send more than a person
         would), or "default" (the binary's own limits plus whatever `config` sets)."""
         self.own_dir = data_dir is None
@@ -1001,6 +1021,14 @@ class Server:
         self._stderr_f = None
         self.topology = topology or TOPOLOGY
         self.etcd = etcd
+        self.cluster = None
+        self.gateway_count = 1
+        if topology is None and TOPOLOGY == "split" and etcd is None:
+            self.etcd = suite_etcd().url
+            self.cluster = "bb" + rand_suffix()
+            self.gateway_count = 1 if rate_limits != "off" else 2
+        self.gateways: list[tuple[subprocess.Popen, str]] = []  # split: gateways after the first
+        self.ports: list[int] = []
         self.env = {**os.environ, **env} if env else None
         self.services: list[tuple[str, subprocess.Popen, str]] = []  # split: (role, process, log path)
         self._service_starts = 0
@@ -1033,7 +1061,7 @@ class Server:
         args = [minitok_bin(), "serve", "--role", role + (",media" if role == "video" else ""),
                 "--grpc-listen", grpc_listen, "--data-dir", self.data_dir] + self._config_args()
         if self.etcd:
-            args += ["--etcd", self.etcd]
+            args += ["--etcd", self.etcd] + (["--cluster", self.cluster] if self.cluster else [])
         elif self.peers:
             args += ["--peers", self.peers]
         with open(log_path, "wb") as log:
@@ -1068,6 +1096,8 @@ class Server:
         args = [minitok_bin(), "serve", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir]
         if self.topology == "split":
             args += ["--role", "gateway"] + (["--etcd", self.etcd] if self.etcd else ["--peers", self.peers])
+            if self.cluster:
+                args += ["--cluster", self.cluster]
         args += self._config_args()
         if self.public_url:
             args += ["--public-url", self.public_url]
@@ -1086,6 +1116,11 @@ class Server:
         self._stderr_f = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=self._stderr_f, start_new_session=True, env=self.env)
+        for n in range(1, self.gateway_count):
+            log_path = os.path.join(self.root, f"gateway{n + 1}.{self._starts}.log")
+            with open(log_path, "wb") as log:
+                self.gateways.append((subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                                       stderr=log, start_new_session=True, env=self.env), log_path))
 
     def start(self) -> "Server":
         self._spawn()
@@ -1102,8 +1137,17 @@ class Server:
             raise ServerStartError(f"bad first stdout line {line!r} (exit code {rc}); argv={self.argv()} "
                                    f"stderr:\n{self.stderr_text()[-3000:]}")
         self.host, self.port = m.group(1), int(m.group(2))
+        self.ports = [self.port]
         # keep draining stdout so the server never blocks on a full pipe
         threading.Thread(target=self._drain, args=(self.proc,), daemon=True).start()
+        for proc, _ in self.gateways:
+            line = _first_line(proc, START_TIMEOUT)
+            m = LISTEN_RE.match(line)
+            if not m:
+                self.kill()
+                raise ServerStartError(f"another gateway printed {line!r}; stderr:\n{self.stderr_text()[-3000:]}")
+            self.ports.append(int(m.group(2)))
+            threading.Thread(target=self._drain, args=(proc,), daemon=True).start()
         return self
 
     @staticmethod
@@ -1137,7 +1181,7 @@ class Server:
         return rc, self.stderr_text()
 
     def client(self, source: str | None = None) -> Client:
-        return Client(self.host, self.port, source=source)
+        return Client(self.host, self.port, source=source, ports=self.ports)
 
     @property
     def url(self) -> str:
@@ -1149,7 +1193,7 @@ class Server:
                 self._stderr_f.flush()
             except Exception:  # noqa: BLE001
                 pass
-        paths = [self.stderr_path] + [log for _, _, log in self.services]
+        paths = [self.stderr_path] + [log for _, log in self.gateways] + [log for _, _, log in self.services]
         out = []
         for path in paths:
             if path and os.path.exists(path):
@@ -1185,8 +1229,24 @@ class Server:
         if expect_code is not None and rc != expect_code:
             raise AssertionError(f"minitok exited with {rc} after {signal.Signals(sig).name}, expected {expect_code}; "
                                  f"stderr tail:\n{self.stderr_text()[-2000:]}")
+        self._stop_gateways(sig, expect_code)
         self._stop_services(sig, expect_code)
         return rc
+
+    def _stop_gateways(self, sig, expect_code):
+        gateways, self.gateways = self.gateways, []
+        for proc, _ in gateways:
+            if proc.poll() is None:
+                proc.send_signal(sig)
+            try:
+                rc = proc.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                raise AssertionError(f"a gateway did not exit within {STOP_TIMEOUT}s")
+            finally:
+                self._close_stdout(proc)
+            if expect_code is not None and rc != expect_code:
+                raise AssertionError(f"a gateway exited with {rc}, expected {expect_code}")
 
     def _stop_services(self, sig, expect_code):
         services, self.services = self.services, []
@@ -1222,12 +1282,13 @@ class Server:
         return self.start()
 
     def kill(self):
-        for _, proc, _ in self.services:
+        for proc in [proc for proc, _ in self.gateways] + [proc for _, proc, _ in self.services]:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait(5)
             self._close_stdout(proc)
         self.services = []
+        self.gateways = []
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             try:
