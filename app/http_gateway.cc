@@ -18,6 +18,17 @@
 #include "libs/security/token_codec.h"
 
 namespace minitok::app {
+namespace {
+
+gateway::TrafficControl::Rules RulesOf(const config::RateLimits& limits) {
+  gateway::TrafficControl::Rules rules;
+  for (const auto& [name, limit] : limits) {
+    rules[name] = {.burst = limit.burst, .refill_every_ms = limit.refill_every_ms};
+  }
+  return rules;
+}
+
+}  // namespace
 
 int RunHttpGateway(const GatewaySetup& setup) {
   const config::ServerConfig& config = setup.config;
@@ -44,13 +55,11 @@ int RunHttpGateway(const GatewaySetup& setup) {
     shared_limits = std::make_unique<ratelimit::RedisLimiter>(ratelimit::RedisLimiterOptions{.endpoint = *endpoint},
                                                                local_limits, logger);
   }
-  std::map<std::string, ratelimit::BucketRule, std::less<>> rules;
-  for (const auto& [name, limit] : config.rate_limits) {
-    rules[name] = {.burst = limit.burst, .refill_every_ms = limit.refill_every_ms};
-  }
-  const gateway::TrafficControl traffic(std::move(rules),
-                                        shared_limits ? static_cast<ratelimit::Limiter&>(*shared_limits) : local_limits,
-                                        std::move(*trusted_proxies), tokens);
+  gateway::TrafficControl traffic(RulesOf(config.rate_limits),
+                                  shared_limits ? static_cast<ratelimit::Limiter&>(*shared_limits) : local_limits,
+                                  std::move(*trusted_proxies), tokens, setup.live_changes);
+  const auto limits_follow = setup.live.Follow(
+      [&traffic](const config::ServerConfig& settings) { traffic.SetRules(RulesOf(settings.rate_limits)); });
 
   gateway::DouyinApi api(setup.services, tokens, setup.clock, {config.public_url}, logger,
                          answer_cache ? &*answer_cache : nullptr, &traffic);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/live_settings.h"
 #include "gateway/services.h"
 #include "libs/cache/data_version.h"
 #include "libs/concurrency/thread_pool.h"
@@ -24,6 +25,9 @@ struct GatewaySetup {
   std::filesystem::path secret_path;
   std::filesystem::path upload_dir;
   gateway::Services services;
+  /// The rate limits follow it; with `live_changes` they may change while serving.
+  LiveSettings& live;
+  bool live_changes = false;
   /// Bumped by the services on every public change; null when some service runs elsewhere (its
   /// changes would not bump it), which turns the answer cache off.
   cache::DataVersion* public_changes = nullptr;

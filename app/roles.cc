@@ -43,12 +43,14 @@ Result<Roles> ParseRoles(std::string_view text) {
   Roles roles;
   if (text == "all") {
     roles.all = roles.gateway = true;
+    roles.names = {"all"};
     roles.services.assign(std::begin(kServiceNames), std::end(kServiceNames));
     return roles;
   }
   bool media = false;
   const auto items = SplitList(text);
   for (const std::string_view item : items) {
+    if (std::find(roles.names.begin(), roles.names.end(), item) == roles.names.end()) roles.names.emplace_back(item);
     if (item == "gateway") {
       roles.gateway = true;
     } else if (item == "media") {

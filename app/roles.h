@@ -18,6 +18,7 @@ struct Roles {
   bool gateway = false;
   std::vector<std::string> services;  ///< in kServiceNames order
   bool all = false;                   ///< the embedded shape: everything in this process
+  std::vector<std::string> names;     ///< the roles as given ("all", or "gateway", "media", services)
 
   bool Runs(std::string_view service) const;
   /// The services this process runs or calls: the gateway calls all of them, favorite and

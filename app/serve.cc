@@ -12,6 +12,7 @@
 
 #include "app/data_folder.h"
 #include "app/http_gateway.h"
+#include "app/live_settings.h"
 #include "app/process.h"
 #include "app/roles.h"
 #include "libs/cache/data_version.h"
@@ -96,6 +97,17 @@ int Serve(const config::ServerConfig& config) {
                                            "with --etcd, --grpc-listen must name the address other processes reach "
                                            "this one at, not " + config.grpc_listen));
     }
+  }
+
+  // Settings that may change while serving: the file's, then etcd's values for this process's roles.
+  LiveSettings live(config, logger);
+  const auto log_level = live.Follow(
+      [&logger](const config::ServerConfig& settings) { logger.SetMinimumLevel(*log::ParseLevel(settings.log_level)); });
+  std::unique_ptr<discovery::SettingsWatch> settings_watch;
+  if (etcd) {
+    settings_watch = std::make_unique<discovery::SettingsWatch>(
+        *etcd, roles->names, logger, [&live](const std::vector<std::string>& values) { live.Update(values); });
+    if (auto listed = settings_watch->Start(std::chrono::seconds(5)); !listed.ok()) logger.Warn(listed.error().message);
   }
 
   UndoUnlessStarted undo(config.data_dir);  // made first, so it is undone last, after every file closed
@@ -321,6 +333,8 @@ int Serve(const config::ServerConfig& config) {
                                 .secret_path = layout->secret,
                                 .upload_dir = uploads->path(),
                                 .services = {**users, **videos, **favorites, **comments, **relations, **messages},
+                                .live = live,
+                                .live_changes = settings_watch != nullptr,
                                 .public_changes = roles->all ? &data_version : nullptr,
                                 .demo_tools = demo_content ? tools : std::nullopt,
                                 .workers = workers,

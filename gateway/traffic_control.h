@@ -3,6 +3,7 @@
 // user, or both), and the answer when one is empty: HTTP 429 with an honest Retry-After and the
 // API's envelope with a message that says what was limited and when to retry.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -24,8 +25,16 @@ class TrafficControl {
  public:
   /// `rules` by name (register, login, login_failures, publish, comment, message, like, follow,
   /// reads); a missing or disabled rule turns that limit off.
-  TrafficControl(std::map<std::string, ratelimit::BucketRule, std::less<>> rules, ratelimit::Limiter& limiter,
-                 ratelimit::TrustedProxies trusted, const security::TokenCodec& tokens);
+  using Rules = std::map<std::string, ratelimit::BucketRule, std::less<>>;
+
+  /// `live`: the rules may change while serving (SetRules), so every limited route checks them;
+  /// otherwise a route whose limits are off pays nothing.
+  TrafficControl(const Rules& rules, ratelimit::Limiter& limiter, ratelimit::TrustedProxies trusted,
+                 const security::TokenCodec& tokens, bool live = false);
+
+  /// New values for the rules named at construction (others are ignored). Thread-safe; requests
+  /// already admitted keep their verdict.
+  void SetRules(const Rules& rules);
 
   /// The admission of a route's requests, or empty when none of its limits is on (so that an
   /// unlimited route pays nothing).
@@ -45,7 +54,8 @@ class TrafficControl {
   std::string ClientOf(const http::Request& request) const;
 
  private:
-  const ratelimit::BucketRule* Rule(std::string_view name) const;
+  /// The rule `name` as it is now, when it is on.
+  std::optional<ratelimit::BucketRule> Rule(std::string_view name) const;
   /// The login_failures check of a sign-in (its client and username), when that limit is on and
   /// the username could be one (at most 32 characters, no control characters: nothing else can
   /// sign in, and nobody can make a bucket key of a megabyte).
@@ -55,7 +65,12 @@ class TrafficControl {
   std::optional<std::vector<ratelimit::Check>> ChecksFor(Limited what, const http::Request& request) const;
   http::Admission Admit(Limited what, const http::Request& request) const;
 
-  std::map<std::string, ratelimit::BucketRule, std::less<>> rules_;
+  struct LiveRule {
+    std::atomic<std::int64_t> burst{0};
+    std::atomic<std::int64_t> refill_every_ms{0};
+  };
+  std::map<std::string, LiveRule, std::less<>> rules_;  ///< names fixed at construction
+  const bool live_;
   ratelimit::Limiter& limiter_;
   ratelimit::TrustedProxies trusted_;
   const security::TokenCodec& tokens_;

@@ -73,6 +73,19 @@ TEST_F(TrafficControlTest, LimitsThatAreOffCostNothing) {
   EXPECT_EQ(traffic.AdmissionFor(Limited::kLike), nullptr);  // not configured at all
 }
 
+TEST_F(TrafficControlTest, LiveRulesTurnOnChangeAndTurnOffWhileServing) {
+  TrafficControl traffic({{"register", {}}, {"reads", {}}}, limiter_, *ratelimit::TrustedProxies::Parse({}), tokens_,
+                         /*live=*/true);
+  const auto request = From("192.0.2.9");
+  EXPECT_FALSE(Decide(traffic, Limited::kRegister, request)) << "off: admitted";
+  traffic.SetRules({{"register", {.burst = 1, .refill_every_ms = 60'000}}, {"unknown", {.burst = 1}}});
+  EXPECT_FALSE(Decide(traffic, Limited::kRegister, request));
+  EXPECT_TRUE(Decide(traffic, Limited::kRegister, request)) << "on: the second is over the burst of 1";
+  traffic.SetRules({{"register", {.burst = 0, .refill_every_ms = 0}}});
+  EXPECT_FALSE(Decide(traffic, Limited::kRegister, request)) << "off again";
+  EXPECT_FALSE(Decide(traffic, Limited::kLike, request)) << "a rule never named stays off";
+}
+
 TEST_F(TrafficControlTest, ActionsAreLimitedPerUserWhereverTheTokenIs) {
   const auto traffic = Make({{"comment", {.burst = 1, .refill_every_ms = 1000}}});
   auto in_body = From("192.0.2.1");

@@ -1,5 +1,7 @@
 #include "libs/config/server_config.h"
 
+#include "libs/log/logger.h"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -131,6 +133,7 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
       {"peers", StringField(&ServerConfig::peers, "peers")},
       {"etcd", StringField(&ServerConfig::etcd, "etcd")},
       {"cluster", StringField(&ServerConfig::cluster, "cluster")},
+      {"log_level", StringField(&ServerConfig::log_level, "log_level")},
   };
   return kSetters;
 }
@@ -164,6 +167,20 @@ Status MergeJsonText(std::string_view text, ServerConfig& config) {
     MINITOK_RETURN_IF_ERROR(setter->second(value, config));
   }
   return Ok();
+}
+
+Status MergeLiveJsonText(std::string_view text, ServerConfig& config) {
+  boost::system::error_code ec;
+  const boost::json::value root = boost::json::parse(text, ec);
+  if (!ec && root.is_object()) {
+    for (const auto& [key, value] : root.as_object()) {
+      if (std::find(std::begin(kLiveKeys), std::end(kLiveKeys), std::string_view(key)) == std::end(kLiveKeys)) {
+        return MakeError(Code::kInvalidArgument, "config key \"" + std::string(key) +
+                                                     "\" cannot change while serving (live: log_level, rate_limits)");
+      }
+    }
+  }
+  return MergeJsonText(text, config);
 }
 
 Status MergeJsonFile(const std::string& path, ServerConfig& config) {
@@ -213,6 +230,9 @@ Status Validate(const ServerConfig& c) {
   if (c.min_free_disk_mb < 0) return MakeError(Code::kInvalidArgument, "min_free_disk_mb must not be negative");
   if (c.transcode_crf < 0 || c.transcode_crf > 51) {
     return MakeError(Code::kInvalidArgument, "transcode_crf must be between 0 and 51");
+  }
+  if (!log::ParseLevel(c.log_level)) {
+    return MakeError(Code::kInvalidArgument, "log_level must be \"info\", \"warn\" or \"error\"");
   }
   if (c.durability != "crash" && c.durability != "power-loss") {
     return MakeError(Code::kInvalidArgument, "durability must be \"crash\" or \"power-loss\"");

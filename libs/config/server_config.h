@@ -99,12 +99,19 @@ struct ServerConfig {
   std::string etcd;
   /// Key prefix in etcd shared by the processes of one cluster.
   std::string cluster = "minitok";
+  /// The least severe log lines written: "info" (every line, access lines included), "warn" or "error".
+  std::string log_level = "info";
 };
+
+/// The keys that may change while a process serves (from etcd's `<cluster>/config/<role>`).
+inline constexpr std::string_view kLiveKeys[] = {"log_level", "rate_limits"};
 
 /// Reads a JSON object of the keys above into `config`; unknown keys and wrong types are errors.
 Status MergeJsonFile(const std::string& path, ServerConfig& config);
 /// Same, from text (used by tests and by MergeJsonFile).
 Status MergeJsonText(std::string_view text, ServerConfig& config);
+/// Same, for a value that arrives while serving: only the kLiveKeys.
+Status MergeLiveJsonText(std::string_view text, ServerConfig& config);
 /// Range checks across fields.
 Status Validate(const ServerConfig& config);
 

@@ -80,5 +80,35 @@ TEST(ServerConfigTest, RateLimitsRefuseUnknownNamesAndNonsense) {
   EXPECT_TRUE(Validate(off).ok());
 }
 
+TEST(ServerConfigTest, LiveValuesChangeOnlyTheLiveKeys) {
+  ServerConfig c;
+  ASSERT_TRUE(MergeLiveJsonText(R"({"log_level":"warn","rate_limits":{"comment":{"burst":2}}})", c).ok());
+  EXPECT_EQ(c.log_level, "warn");
+  EXPECT_EQ(c.rate_limits.at("comment").burst, 2);
+  EXPECT_EQ(c.rate_limits.at("comment").refill_every_ms, 1'000);  // the rest of the limit is kept
+  EXPECT_TRUE(Validate(c).ok());
+  for (const char* not_live : {R"({"listen":"0.0.0.0:80"})", R"({"log_level":"warn","worker_threads":64})"}) {
+    ServerConfig before;
+    const auto merged = MergeLiveJsonText(not_live, before);
+    ASSERT_FALSE(merged.ok()) << not_live;
+    EXPECT_NE(merged.error().message.find("cannot change while serving"), std::string::npos);
+    EXPECT_EQ(before.log_level, "info") << "nothing of a refused value is applied";
+  }
+  EXPECT_FALSE(MergeLiveJsonText("not json", c).ok());
+}
+
+TEST(ServerConfigTest, LogLevelIsOneOfThree) {
+  for (const char* level : {"info", "warn", "error"}) {
+    ServerConfig c;
+    c.log_level = level;
+    EXPECT_TRUE(Validate(c).ok()) << level;
+  }
+  ServerConfig loud;
+  loud.log_level = "debug";
+  const auto refused = Validate(loud);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("log_level"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace minitok::config

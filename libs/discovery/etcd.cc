@@ -107,6 +107,52 @@ class SessionLoop {
   std::thread thread_;
 };
 
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
+/// Lists the keys under `prefix` and hands them to `listed`, then hands every change to `changed`
+/// (value empty for a deletion) until the watch breaks or the loop stops.
+Status ListAndWatch(SessionLoop& loop, const std::shared_ptr<grpc::Channel>& channel, const std::string& prefix,
+                    const std::function<void(const KeyValues&)>& listed,
+                    const std::function<void(const mvccpb::Event&)>& changed) {
+  const std::string end = PrefixEnd(prefix);
+  auto kv = etcdserverpb::KV::NewStub(channel);
+  etcdserverpb::RangeRequest range;
+  range.set_key(prefix);
+  range.set_range_end(end);
+  etcdserverpb::RangeResponse found;
+  grpc::ClientContext range_context;
+  SetDeadline(range_context, kCallDeadline);
+  if (const auto status = kv->Range(&range_context, range, &found); !status.ok()) return Failed("range", status);
+  KeyValues listing;
+  for (const auto& pair : found.kvs()) listing.emplace_back(pair.key(), pair.value());
+  listed(listing);
+  loop.MarkWorking();
+
+  auto watches = etcdserverpb::Watch::NewStub(channel);
+  grpc::ClientContext stream_context;
+  loop.Track(&stream_context);
+  auto stream = watches->Watch(&stream_context);
+  etcdserverpb::WatchRequest watch;
+  watch.mutable_create_request()->set_key(prefix);
+  watch.mutable_create_request()->set_range_end(end);
+  watch.mutable_create_request()->set_start_revision(found.header().revision() + 1);
+  Status ended = MakeError(Code::kUnavailable, "etcd is unavailable", "the watch ended");
+  etcdserverpb::WatchResponse changes;
+  if (stream->Write(watch)) {
+    while (stream->Read(&changes)) {
+      if (changes.canceled()) {
+        ended = MakeError(Code::kUnavailable, "etcd is unavailable", "the watch was cancelled: " + changes.cancel_reason());
+        break;
+      }
+      for (const auto& event : changes.events()) changed(event);
+    }
+  }
+  stream_context.TryCancel();
+  (void)stream->Finish();
+  loop.Track(nullptr);
+  return ended;
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> ParseEtcdEndpoints(std::string_view text) {
@@ -235,51 +281,19 @@ struct Discovery::Impl {
   /// Lists the instances, then applies every change until the watch breaks. The sinks keep what
   /// they were last given while etcd is away.
   Status Session(const std::shared_ptr<grpc::Channel>& channel) {
-    const std::string prefix = ServicesPrefix(loop.options().cluster);
-    const std::string end = PrefixEnd(prefix);
-    auto kv = etcdserverpb::KV::NewStub(channel);
-    etcdserverpb::RangeRequest range;
-    range.set_key(prefix);
-    range.set_range_end(end);
-    etcdserverpb::RangeResponse listed;
-    grpc::ClientContext range_context;
-    SetDeadline(range_context, kCallDeadline);
-    if (const auto status = kv->Range(&range_context, range, &listed); !status.ok()) return Failed("range", status);
-    std::vector<std::pair<std::string, std::string>> listing;
-    for (const auto& kv_pair : listed.kvs()) listing.emplace_back(kv_pair.key(), kv_pair.value());
-    membership.Reset(listing);
-    for (const auto& [service, sink] : followed) sink->SetEndpoints(membership.Addresses(service));
-    loop.MarkWorking();
-
-    auto watches = etcdserverpb::Watch::NewStub(channel);
-    grpc::ClientContext stream_context;
-    loop.Track(&stream_context);
-    auto stream = watches->Watch(&stream_context);
-    etcdserverpb::WatchRequest watch;
-    watch.mutable_create_request()->set_key(prefix);
-    watch.mutable_create_request()->set_range_end(end);
-    watch.mutable_create_request()->set_start_revision(listed.header().revision() + 1);
-    Status ended = MakeError(Code::kUnavailable, "etcd is unavailable", "the watch ended");
-    etcdserverpb::WatchResponse changes;
-    if (stream->Write(watch)) {
-      while (stream->Read(&changes)) {
-        if (changes.canceled()) {
-          ended = MakeError(Code::kUnavailable, "etcd is unavailable", "the watch was cancelled: " + changes.cancel_reason());
-          break;
-        }
-        for (const auto& event : changes.events()) {
+    return ListAndWatch(
+        loop, channel, ServicesPrefix(loop.options().cluster),
+        [this](const KeyValues& listing) {
+          membership.Reset(listing);
+          for (const auto& [service, sink] : followed) sink->SetEndpoints(membership.Addresses(service));
+        },
+        [this](const mvccpb::Event& event) {
           const auto service = event.type() == mvccpb::Event::PUT ? membership.Put(event.kv().key(), event.kv().value())
                                                                   : membership.Remove(event.kv().key());
-          if (!service) continue;
+          if (!service) return;
           const auto sink = followed.find(*service);
           if (sink != followed.end()) sink->second->SetEndpoints(membership.Addresses(*service));
-        }
-      }
-    }
-    stream_context.TryCancel();
-    (void)stream->Finish();
-    loop.Track(nullptr);
-    return ended;
+        });
   }
 
   SessionLoop loop;
@@ -303,5 +317,63 @@ Status Discovery::Start(std::chrono::milliseconds wait) {
 }
 
 void Discovery::Stop() { impl_->loop.Stop(); }
+
+struct SettingsWatch::Impl {
+  Impl(EtcdOptions options, std::vector<std::string> watched_roles, log::Logger& logger,
+       std::function<void(const std::vector<std::string>&)> on_change)
+      : loop(std::move(options), logger, "settings"),
+        prefix(loop.options().cluster + "/config/"),
+        roles(std::move(watched_roles)),
+        changed(std::move(on_change)) {}
+
+  /// The values of the watched roles, in their order (a role without a key gives none).
+  void Publish() {
+    std::vector<std::string> now;
+    for (const auto& role : roles) {
+      if (const auto it = values.find(prefix + role); it != values.end()) now.push_back(it->second);
+    }
+    if (now != published) changed(now);
+    published = std::move(now);
+  }
+
+  Status Session(const std::shared_ptr<grpc::Channel>& channel) {
+    return ListAndWatch(
+        loop, channel, prefix,
+        [this](const KeyValues& listing) {
+          values.clear();
+          values.insert(listing.begin(), listing.end());
+          Publish();
+        },
+        [this](const mvccpb::Event& event) {
+          if (event.type() == mvccpb::Event::PUT) {
+            values.insert_or_assign(event.kv().key(), event.kv().value());
+          } else {
+            values.erase(event.kv().key());
+          }
+          Publish();
+        });
+  }
+
+  SessionLoop loop;
+  const std::string prefix;
+  const std::vector<std::string> roles;
+  const std::function<void(const std::vector<std::string>&)> changed;
+  std::map<std::string, std::string> values;  ///< touched by the loop's thread only
+  std::vector<std::string> published;
+};
+
+SettingsWatch::SettingsWatch(EtcdOptions options, std::vector<std::string> roles, log::Logger& logger,
+                             std::function<void(const std::vector<std::string>&)> on_change)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(roles), logger, std::move(on_change))) {}
+
+SettingsWatch::~SettingsWatch() { Stop(); }
+
+Status SettingsWatch::Start(std::chrono::milliseconds wait) {
+  impl_->loop.Start([this](const std::shared_ptr<grpc::Channel>& channel) { return impl_->Session(channel); });
+  if (impl_->loop.WaitWorking(wait)) return Ok();
+  return MakeError(Code::kUnavailable, "etcd did not answer: the live settings apply as soon as it does");
+}
+
+void SettingsWatch::Stop() { impl_->loop.Stop(); }
 
 }  // namespace minitok::discovery

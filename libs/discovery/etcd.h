@@ -6,6 +6,7 @@
 // registration resumes when etcd returns) and try the etcd endpoints in turn. Free of gRPC headers.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -56,6 +57,27 @@ class Discovery {
   void Follow(std::string service, rpc::EndpointSink& instances);
   /// Starts following; returns once the instances were listed, or kUnavailable after `wait` (it
   /// goes on trying in the background).
+  Status Start(std::chrono::milliseconds wait);
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Follows the settings of this process's roles: the keys `<cluster>/config/<role>`, each a JSON
+/// object of settings that may change while serving. `on_change` gets the values of the roles that
+/// have one, in the order the roles were given, first once listed and then after every change;
+/// it runs on the watch's thread. While etcd is away the last values stay.
+class SettingsWatch {
+ public:
+  SettingsWatch(EtcdOptions options, std::vector<std::string> roles, log::Logger& logger,
+                std::function<void(const std::vector<std::string>&)> on_change);
+  ~SettingsWatch();
+  SettingsWatch(const SettingsWatch&) = delete;
+  SettingsWatch& operator=(const SettingsWatch&) = delete;
+
+  /// Starts following; returns once the values were listed, or kUnavailable after `wait`.
   Status Start(std::chrono::milliseconds wait);
   void Stop();
 

@@ -96,10 +96,20 @@ Logger::Logger(int fd) : impl_(std::make_unique<Impl>(fd)) {}
 
 Logger::~Logger() = default;
 
-void Logger::Raw(std::string_view line) { impl_->Append(line); }
+std::optional<Level> ParseLevel(std::string_view name) {
+  if (name == "info") return Level::kInfo;
+  if (name == "warn") return Level::kWarn;
+  if (name == "error") return Level::kError;
+  return std::nullopt;
+}
+
+void Logger::Raw(std::string_view line) {
+  if (!Drops(Level::kInfo)) impl_->Append(line);
+}
 
 void Logger::Write(Level level, std::string_view message) {
   static constexpr std::string_view kNames[] = {"info", "warn", "error"};
+  if (Drops(level)) return;
   json::JsonWriter line;
   line.BeginObject()
       .Member("ts_ms", SystemClock().NowMs())

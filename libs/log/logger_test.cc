@@ -85,5 +85,34 @@ TEST(LoggerTest, WritesWithoutAnExplicitFlush) {
   ::close(fds[1]);
 }
 
+TEST(LoggerTest, LinesBelowTheMinimumLevelAreDroppedUntilItChanges) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  {
+    Logger logger(fds[1]);
+    logger.SetMinimumLevel(Level::kWarn);
+    logger.Info("quiet info");
+    logger.Raw("quiet access line");
+    logger.Warn("loud warn");
+    logger.SetMinimumLevel(Level::kInfo);
+    logger.Info("info again");
+    logger.Flush();
+  }
+  ::close(fds[1]);
+  const std::string all = ReadAvailable(fds[0]);
+  ::close(fds[0]);
+  EXPECT_EQ(all.find("quiet"), std::string::npos) << all;
+  EXPECT_NE(all.find("loud warn"), std::string::npos) << all;
+  EXPECT_NE(all.find("info again"), std::string::npos) << all;
+}
+
+TEST(LoggerTest, ParsesTheThreeLevelNames) {
+  EXPECT_EQ(ParseLevel("info"), Level::kInfo);
+  EXPECT_EQ(ParseLevel("warn"), Level::kWarn);
+  EXPECT_EQ(ParseLevel("error"), Level::kError);
+  EXPECT_EQ(ParseLevel("debug"), std::nullopt);
+  EXPECT_EQ(ParseLevel("WARN"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace minitok::log

@@ -63,6 +63,41 @@ class DiscoveryTests(unittest.TestCase):
             5, "the new instance got traffic")
         self.assertLess(served - registered, 2.0)
 
+    def test_live_settings_from_etcd_apply_while_serving_and_go_when_deleted(self):
+        """<cluster>/config/<role>: the gateway's rate limits and log level change without a restart;
+        a value that is not valid, or names a setting that cannot change live, is logged and left out."""
+        user = self.c.new_user("talker")
+        video = self.c.publish_ready(user.token, "live limits", path=h.tiny_video())
+
+        def comment_codes(n):
+            return [self.c.post("/douyin/comment/action/", form={
+                "token": user.token, "video_id": video["id"], "action_type": 1, "comment_text": f"c{i}"}
+            ).json()["status_code"] for i in range(n)]
+
+        self.assertEqual(comment_codes(3), [OK] * 3)  # the suite's servers run without limits
+        put = self.etcd.ctl("put", "minitok/config/gateway",
+                            '{"rate_limits":{"comment":{"burst":2,"refill_every_ms":600000}}}')
+        self.assertEqual(put.returncode, 0, put.stderr)
+        self.wait_for(lambda: comment_codes(1) == [h.EXHAUSTED], 5, "the comment limit from etcd applied")
+        self.assertIn("live settings applied", self.server.stderr_text())
+        # A value that cannot apply is left out whole (the limit it would have changed stays).
+        self.etcd.ctl("put", "minitok/config/gateway", '{"rate_limits":{"comment":{"burst":100}},"listen":"0.0.0.0:1"}')
+        self.wait_for(lambda: "cannot change while serving" in self.server.stderr_text(), 5, "the refusal logged")
+        self.assertEqual(comment_codes(1), [OK], "the refused value's limit is left out: back to the file's")
+        # The log level: at "warn" a request writes no access line; deleting the key restores "info".
+        self.etcd.ctl("put", "minitok/config/gateway", '{"log_level":"warn"}')
+        self.wait_for(lambda: self.server.stderr_text().count("live settings applied") >= 2 or
+                      "log_level warn" in self.server.stderr_text(), 5, "the log level applied")
+        time.sleep(0.3)  # the log's writer flushes every 100 ms
+        before = self.server.stderr_text()
+        self.c.feed()
+        self.c.feed()
+        time.sleep(0.5)
+        self.assertNotIn("/douyin/feed", self.server.stderr_text()[len(before):])
+        self.assertEqual(self.etcd.ctl("del", "minitok/config/gateway").returncode, 0)
+        self.wait_for(lambda: (self.c.feed() is not None and "/douyin/feed" in self.server.stderr_text()[len(before):]),
+                      5, "access lines back at the file's level")
+
     def test_traffic_goes_on_while_etcd_is_away_and_registration_resumes(self):
         user = self.c.new_user("steady")
         self.etcd.stop()
