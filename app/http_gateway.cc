@@ -41,7 +41,7 @@ int RunHttpGateway(const GatewaySetup& setup) {
 
   cache::ResponseCache answers(static_cast<std::size_t>(config.cache_entries));
   std::optional<gateway::AnswerCache> answer_cache;
-  if (setup.public_changes != nullptr && config.cache_entries > 0) answer_cache.emplace(answers, *setup.public_changes);
+  if (setup.public_changes != nullptr) answer_cache.emplace(answers, *setup.public_changes);
 
   // Rate limits: this gateway's own buckets, or with Redis buckets shared by every gateway (the
   // own ones then decide only while Redis is unreachable).
@@ -59,7 +59,10 @@ int RunHttpGateway(const GatewaySetup& setup) {
                                   shared_limits ? static_cast<ratelimit::Limiter&>(*shared_limits) : local_limits,
                                   std::move(*trusted_proxies), tokens, setup.live_changes);
   const auto limits_follow = setup.live.Follow(
-      [&traffic](const config::ServerConfig& settings) { traffic.SetRules(RulesOf(settings.rate_limits)); });
+      [&traffic, &answers](const config::ServerConfig& settings) {
+        traffic.SetRules(RulesOf(settings.rate_limits));
+        answers.SetMaxEntries(static_cast<std::size_t>(settings.cache_entries));
+      });
 
   gateway::DouyinApi api(setup.services, tokens, setup.clock, {config.public_url}, logger,
                          answer_cache ? &*answer_cache : nullptr, &traffic);

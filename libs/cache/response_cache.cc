@@ -4,9 +4,14 @@
 
 namespace minitok::cache {
 
-ResponseCache::ResponseCache(std::size_t max_entries, std::size_t shards)
-    : max_per_shard_(std::max<std::size_t>(1, max_entries / std::max<std::size_t>(1, shards))),
-      shards_(std::max<std::size_t>(1, shards)) {}
+ResponseCache::ResponseCache(std::size_t max_entries, std::size_t shards) : shards_(std::max<std::size_t>(1, shards)) {
+  SetMaxEntries(max_entries);
+}
+
+void ResponseCache::SetMaxEntries(std::size_t max_entries) {
+  const std::size_t per_shard = max_entries == 0 ? 0 : std::max<std::size_t>(1, max_entries / shards_.size());
+  max_per_shard_.store(per_shard, std::memory_order_relaxed);
+}
 
 ResponseCache::Shard& ResponseCache::ShardOf(std::string_view key) const {
   return shards_[std::hash<std::string_view>{}(key) % shards_.size()];
@@ -25,10 +30,12 @@ std::shared_ptr<const std::string> ResponseCache::Get(std::string_view key, std:
 }
 
 void ResponseCache::Put(std::string key, std::uint64_t version, std::string body) {
+  const std::size_t bound = max_per_shard_.load(std::memory_order_relaxed);
+  if (bound == 0) return;
   auto shared = std::make_shared<const std::string>(std::move(body));
   Shard& shard = ShardOf(key);
   std::lock_guard lock(shard.mutex);
-  if (shard.entries.size() >= max_per_shard_ && !shard.entries.contains(key)) {
+  while (shard.entries.size() >= bound && !shard.entries.contains(key)) {
     shard.entries.erase(shard.entries.begin());  // bounded: any entry may go
   }
   auto& entry = shard.entries[std::move(key)];

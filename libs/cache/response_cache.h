@@ -4,6 +4,7 @@
 // served only while the version it was computed at is current, and an answer computed across a
 // change is never served (it records the version it started at).
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -19,7 +20,12 @@ namespace minitok::cache {
 /// it was computed at. Thread-safe; no lock is held while a body is built or copied out.
 class ResponseCache {
  public:
+  /// `max_entries` 0 keeps nothing.
   explicit ResponseCache(std::size_t max_entries, std::size_t shards = 16);
+
+  /// A new bound, while serving: a smaller one is reached as entries are stored (each store
+  /// evicts down to it), 0 stops storing. Thread-safe.
+  void SetMaxEntries(std::size_t max_entries);
 
   /// The body stored under `key` if it was computed at `version`.
   std::shared_ptr<const std::string> Get(std::string_view key, std::uint64_t version) const;
@@ -37,7 +43,7 @@ class ResponseCache {
   };
   Shard& ShardOf(std::string_view key) const;
 
-  std::size_t max_per_shard_;
+  std::atomic<std::size_t> max_per_shard_{0};
   mutable std::vector<Shard> shards_;
 };
 

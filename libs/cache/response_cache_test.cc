@@ -48,6 +48,26 @@ TEST(ResponseCacheTest, StaysWithinItsBound) {
   EXPECT_GE(present, 4);
 }
 
+TEST(ResponseCacheTest, ANewBoundAppliesAsEntriesAreStoredAndZeroStopsStoring) {
+  ResponseCache cache(64, 4);
+  const auto present = [&](int from, int to) {
+    int n = 0;
+    for (int i = from; i < to; ++i) n += cache.Get("key" + std::to_string(i), 1) != nullptr ? 1 : 0;
+    return n;
+  };
+  for (int i = 0; i < 64; ++i) cache.Put("key" + std::to_string(i), 1, "x");
+  EXPECT_GT(present(0, 64), 16);
+  cache.SetMaxEntries(8);
+  for (int i = 64; i < 1000; ++i) cache.Put("key" + std::to_string(i), 1, "x");
+  EXPECT_LE(present(0, 1000), 8);
+  cache.SetMaxEntries(0);
+  cache.Put("off", 1, "x");
+  EXPECT_EQ(cache.Get("off", 1), nullptr);
+  cache.SetMaxEntries(100);
+  cache.Put("on", 1, "x");
+  EXPECT_NE(cache.Get("on", 1), nullptr);
+}
+
 TEST(ResponseCacheTest, IsSafeUnderConcurrentUse) {
   ResponseCache cache(64);
   DataVersion version;

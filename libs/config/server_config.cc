@@ -176,7 +176,7 @@ Status MergeLiveJsonText(std::string_view text, ServerConfig& config) {
     for (const auto& [key, value] : root.as_object()) {
       if (std::find(std::begin(kLiveKeys), std::end(kLiveKeys), std::string_view(key)) == std::end(kLiveKeys)) {
         return MakeError(Code::kInvalidArgument, "config key \"" + std::string(key) +
-                                                     "\" cannot change while serving (live: log_level, rate_limits)");
+                                                     "\" cannot change while serving (live: log_level, rate_limits, cache_entries)");
       }
     }
   }

@@ -104,7 +104,7 @@ struct ServerConfig {
 };
 
 /// The keys that may change while a process serves (from etcd's `<cluster>/config/<role>`).
-inline constexpr std::string_view kLiveKeys[] = {"log_level", "rate_limits"};
+inline constexpr std::string_view kLiveKeys[] = {"log_level", "rate_limits", "cache_entries"};
 
 /// Reads a JSON object of the keys above into `config`; unknown keys and wrong types are errors.
 Status MergeJsonFile(const std::string& path, ServerConfig& config);
