@@ -42,19 +42,18 @@ std::vector<std::string> Roles::Needed() const {
 Result<Roles> ParseRoles(std::string_view text) {
   Roles roles;
   if (text == "all") {
-    roles.all = roles.gateway = true;
+    roles.all = roles.gateway = roles.media = true;
     roles.names = {"all"};
     roles.services.assign(std::begin(kServiceNames), std::end(kServiceNames));
     return roles;
   }
-  bool media = false;
   const auto items = SplitList(text);
   for (const std::string_view item : items) {
     if (std::find(roles.names.begin(), roles.names.end(), item) == roles.names.end()) roles.names.emplace_back(item);
     if (item == "gateway") {
       roles.gateway = true;
     } else if (item == "media") {
-      media = true;
+      roles.media = true;
     } else if (!IsService(item)) {
       return MakeError(Code::kInvalidArgument, "unknown role \"" + std::string(item) +
                                                    "\" in --role (all, gateway, user, video, favorite, comment, "
@@ -64,11 +63,9 @@ Result<Roles> ParseRoles(std::string_view text) {
   for (const std::string_view name : kServiceNames) {
     if (std::find(items.begin(), items.end(), name) != items.end()) roles.services.emplace_back(name);
   }
-  if (media && !roles.Runs("video")) {
-    return MakeError(Code::kInvalidArgument, "the media role runs the video service's transcode workers: give it "
-                                             "together with the video role (--role video,media)");
+  if (!roles.gateway && !roles.media && roles.services.empty()) {
+    return MakeError(Code::kInvalidArgument, "--role names no role");
   }
-  if (!roles.gateway && roles.services.empty()) return MakeError(Code::kInvalidArgument, "--role names no role");
   return roles;
 }
 

@@ -16,6 +16,7 @@ inline constexpr std::string_view kServiceNames[] = {"user", "video", "favorite"
 
 struct Roles {
   bool gateway = false;
+  bool media = false;                 ///< transcode workers (of the video service here or remote)
   std::vector<std::string> services;  ///< in kServiceNames order
   bool all = false;                   ///< the embedded shape: everything in this process
   std::vector<std::string> names;     ///< the roles as given ("all", or "gateway", "media", services)
@@ -26,8 +27,7 @@ struct Roles {
   std::vector<std::string> Needed() const;
 };
 
-/// "all", or a comma-separated list of gateway, media and the service names; media workers run
-/// with the video role, so "media" needs "video".
+/// "all", or a comma-separated list of gateway, media and the service names.
 Result<Roles> ParseRoles(std::string_view text);
 
 /// "user=HOST:PORT,video=HOST:PORT,..." (a name may repeat): addresses by service.

@@ -30,10 +30,22 @@ TEST(RolesTest, WhatAProcessCallsFollowsTheServicesDependencies) {
   EXPECT_EQ(ParseRoles("gateway").value().Needed().size(), 6u);
 }
 
+TEST(RolesTest, MediaWorkersRunWithTheVideoServiceOrOnTheirOwn) {
+  const auto alone = ParseRoles("media").value();
+  EXPECT_TRUE(alone.media);
+  EXPECT_FALSE(alone.gateway);
+  EXPECT_TRUE(alone.services.empty());
+  EXPECT_TRUE(alone.Needed().empty()) << "it calls the video service's jobs, not the video service";
+  EXPECT_THAT(alone.names, ElementsAre("media"));
+  EXPECT_TRUE(ParseRoles("video,media").value().media);
+  EXPECT_FALSE(ParseRoles("video").value().media);
+  EXPECT_TRUE(ParseRoles("all").value().media);
+  EXPECT_THAT(ParseRoles("all").value().names, ElementsAre("all"));
+}
+
 TEST(RolesTest, BadRolesAreRefusedWithWhatIsAllowed) {
   EXPECT_THAT(ParseRoles("gateway,likes").error().message, HasSubstr("unknown role \"likes\""));
   EXPECT_THAT(ParseRoles("").error().message, HasSubstr("names no role"));
-  EXPECT_THAT(ParseRoles("media").error().message, HasSubstr("together with the video role"));
   EXPECT_THAT(ParseRoles("all,user").error().message, HasSubstr("unknown role \"all\""));
 }
 

@@ -30,6 +30,7 @@
 #include "services/message/message_service_sqlite.h"
 #include "services/relation/relation_service_sqlite.h"
 #include "services/user/user_service_sqlite.h"
+#include "services/video/job_leases.h"
 #include "services/video/media_pipeline.h"
 #include "services/video/video_service_sqlite.h"
 #include "rpc/comment/comment_grpc.h"
@@ -37,6 +38,7 @@
 #include "rpc/message/message_grpc.h"
 #include "rpc/relation/relation_grpc.h"
 #include "rpc/user/user_grpc.h"
+#include "rpc/video/jobs_grpc.h"
 #include "rpc/video/video_grpc.h"
 
 namespace minitok::app {
@@ -128,7 +130,7 @@ int Serve(const config::ServerConfig& config) {
   const bool runs_video = roles->Runs("video");
   const bool demo_content = config.demo_content && roles->all;
   std::optional<media::MediaTools> tools;
-  if (runs_video || demo_content) {
+  if (runs_video || demo_content || roles->media) {
     auto located = media::LocateMediaTools(std::chrono::milliseconds(config.ffmpeg_timeout_ms));
     if (!located.ok()) return FailToStart(logger, located.error());
     tools = std::move(*located);
@@ -188,6 +190,20 @@ int Serve(const config::ServerConfig& config) {
                                                                               &data_version);
                            });
   if (!users.ok()) return FailToStart(logger, users.error());
+  // Transcode workers: on the video store in the video process, or on its jobs over gRPC (whose
+  // publishes cannot wake them, so they ask every second).
+  const auto transcode_settings = [&config](std::chrono::milliseconds poll_every) {
+    return video::TranscodeSettings{.workers = static_cast<std::size_t>(config.media_workers),
+                                    .preset = config.transcode_preset,
+                                    .crf = static_cast<int>(config.transcode_crf),
+                                    .max_short_side = static_cast<int>(config.transcode_max_short_side),
+                                    .timeout = std::chrono::milliseconds(config.transcode_timeout_ms),
+                                    .max_attempts = static_cast<int>(config.transcode_max_attempts),
+                                    .retry_base = std::chrono::milliseconds(config.transcode_retry_ms),
+                                    .keep_original = config.keep_original,
+                                    .poll_every = poll_every};
+  };
+  std::unique_ptr<video::TranscodeJobs> remote_jobs;
   std::unique_ptr<video::VideoStore> video_store;
   std::unique_ptr<video::MediaPipeline> pipeline;
   std::unique_ptr<video::VideoServiceSqlite> local_videos;
@@ -196,27 +212,32 @@ int Serve(const config::ServerConfig& config) {
       "video", video::Migrations(), static_cast<std::size_t>(config.media_workers), local_videos, remote_videos,
       &video::VideoGrpcClient, [&](auto db) -> Result<std::unique_ptr<video::VideoServiceSqlite>> {
         video_store = std::make_unique<video::VideoStore>(std::move(db), clock, &data_version);
-        pipeline = std::make_unique<video::MediaPipeline>(
-            *video_store, layout->media.string(), *tools,
-            video::TranscodeSettings{.workers = static_cast<std::size_t>(config.media_workers),
-                                     .preset = config.transcode_preset,
-                                     .crf = static_cast<int>(config.transcode_crf),
-                                     .max_short_side = static_cast<int>(config.transcode_max_short_side),
-                                     .timeout = std::chrono::milliseconds(config.transcode_timeout_ms),
-                                     .max_attempts = static_cast<int>(config.transcode_max_attempts),
-                                     .retry_base = std::chrono::milliseconds(config.transcode_retry_ms),
-                                     .keep_original = config.keep_original},
-            clock, logger);
-        MINITOK_RETURN_IF_ERROR(pipeline->Recover());
+        MINITOK_RETURN_IF_ERROR(video::RecoverMediaFolder(*video_store, layout->media.string(), logger));
+        if (roles->media) {
+          pipeline = std::make_unique<video::MediaPipeline>(*video_store, layout->media.string(), *tools,
+                                                            transcode_settings(std::chrono::milliseconds(0)), clock,
+                                                            logger);
+        }
         return std::make_unique<video::VideoServiceSqlite>(
             *video_store,
             video::PublishSettings{.media_dir = layout->media.string(),
                                    .tools = *tools,
                                    .max_dimension = static_cast<int>(config.max_video_dimension),
                                    .max_seconds = static_cast<double>(config.max_video_seconds)},
-            [&pipeline] { pipeline->Wake(); });
+            [&pipeline] {
+              if (pipeline) pipeline->Wake();
+            });
       });
   if (!videos.ok()) return FailToStart(logger, videos.error());
+  if (roles->media && !runs_video) {
+    auto jobs = video::TranscodeJobsGrpcClient();
+    remote_instances.emplace_back("video", jobs.instances);
+    auto connected = Connect("video", std::move(jobs), *peers, etcd.has_value());
+    if (!connected.ok()) return FailToStart(logger, connected.error());
+    remote_jobs = std::move(*connected);
+    pipeline = std::make_unique<video::MediaPipeline>(*remote_jobs, layout->media.string(), *tools,
+                                                      transcode_settings(std::chrono::seconds(1)), clock, logger);
+  }
   // The other four depend only on the two above.
   std::unique_ptr<favorite::FavoriteServiceSqlite> local_favorites;
   std::unique_ptr<favorite::FavoriteService> remote_favorites;
@@ -260,7 +281,13 @@ int Serve(const config::ServerConfig& config) {
     if (auto found = discovery->Start(std::chrono::seconds(5)); !found.ok()) logger.Warn(found.error().message);
   }
 
-  // This process's services over gRPC, for the other processes of the cluster.
+  // This process's services over gRPC, for the other processes of the cluster; the video service
+  // also hands its transcode jobs to media workers elsewhere, each under a lease.
+  std::unique_ptr<video::JobLeases> job_leases;
+  if (serves_grpc && video_store) {
+    job_leases = std::make_unique<video::JobLeases>(*video_store, clock,
+                                                    std::chrono::milliseconds(config.media_lease_ms), logger);
+  }
   rpc::Dispatcher reads_and_writes(workers, logger);
   rpc::Dispatcher sign_ins(hashing, logger);
   std::unique_ptr<rpc::RpcServer> grpc_server;
@@ -268,6 +295,7 @@ int Serve(const config::ServerConfig& config) {
     std::vector<rpc::ServedService> served;
     if (local_users) served.push_back(user::ServeUserOverGrpc(*local_users, reads_and_writes, sign_ins));
     if (local_videos) served.push_back(video::ServeVideoOverGrpc(*local_videos, reads_and_writes));
+    if (job_leases) served.push_back(video::ServeTranscodeJobsOverGrpc(*job_leases, reads_and_writes));
     if (local_favorites) served.push_back(favorite::ServeFavoriteOverGrpc(*local_favorites, reads_and_writes));
     if (local_comments) served.push_back(comment::ServeCommentOverGrpc(*local_comments, reads_and_writes));
     if (local_relations) served.push_back(relation::ServeRelationOverGrpc(*local_relations, reads_and_writes));
@@ -295,6 +323,7 @@ int Serve(const config::ServerConfig& config) {
   const auto on_started = [&] {
     undo.Keep();
     if (pipeline) pipeline->Start();
+    if (job_leases) job_leases->Start();
     warm_caches = std::jthread([&] {
       const auto started = std::chrono::steady_clock::now();
       std::vector<std::function<Result<std::size_t>()>> steps;
@@ -318,6 +347,7 @@ int Serve(const config::ServerConfig& config) {
                   << std::endl;
       }
     }
+    if (remote_jobs) std::cout << "minitok media transcoding for the video service" << std::endl;
   };
   // Leaving: first out of etcd, so that clients stop choosing this instance; then new calls are
   // refused and those in flight get a moment to finish.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The split topology on loopback, for trying it or testing against it: Debian's etcd, one process
-# per service (video with its media workers), two HTTP gateways finding them through etcd, and
+# per service, one of media workers, two HTTP gateways finding them through etcd, and
 # nginx in front with an upstream of both gateways (deploy/nginx/minitok.conf). Everything lives
 # in a temporary folder that goes when the script is stopped (Ctrl-C or SIGTERM).
 #
@@ -88,14 +88,17 @@ for _ in $(seq 1 150); do
 done
 
 common=(--data-dir "$root/data" --etcd "$etcd_client")
-for role in user video,media favorite comment relation message; do
-  name=${role%%,*}
-  "$MINITOK_BIN" serve --role "$role" --grpc-listen 127.0.0.1:0 "${common[@]}" \
+for name in user video favorite comment relation message; do
+  "$MINITOK_BIN" serve --role "$name" --grpc-listen 127.0.0.1:0 "${common[@]}" \
     >"$root/logs/$name.out" 2>"$root/logs/$name.log" &
   pids+=($!)
   line=$(wait_for_line "$root/logs/$name.out" "^minitok $name serving gRPC on " $!)
   echo "$name pid $! ${line#minitok $name }"
 done
+"$MINITOK_BIN" serve --role media "${common[@]}" >"$root/logs/media.out" 2>"$root/logs/media.log" &
+pids+=($!)
+wait_for_line "$root/logs/media.out" "^minitok media transcoding" $! >/dev/null
+echo "media pid $! transcoding for the video service"
 
 gateways=()
 for n in $(seq 1 "$gateway_count"); do

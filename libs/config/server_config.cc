@@ -120,6 +120,7 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
       {"transcode_timeout_ms", IntField(&ServerConfig::transcode_timeout_ms, "transcode_timeout_ms")},
       {"transcode_max_attempts", IntField(&ServerConfig::transcode_max_attempts, "transcode_max_attempts")},
       {"transcode_retry_ms", IntField(&ServerConfig::transcode_retry_ms, "transcode_retry_ms")},
+      {"media_lease_ms", IntField(&ServerConfig::media_lease_ms, "media_lease_ms")},
       {"keep_original", BoolField(&ServerConfig::keep_original, "keep_original")},
       {"rate_limits", MergeRateLimits},
       {"trusted_proxies",
@@ -226,6 +227,7 @@ Status Validate(const ServerConfig& c) {
   MINITOK_RETURN_IF_ERROR(positive(c.transcode_timeout_ms, "transcode_timeout_ms"));
   MINITOK_RETURN_IF_ERROR(positive(c.transcode_max_attempts, "transcode_max_attempts"));
   MINITOK_RETURN_IF_ERROR(positive(c.transcode_retry_ms, "transcode_retry_ms"));
+  MINITOK_RETURN_IF_ERROR(positive(c.media_lease_ms, "media_lease_ms"));
   if (c.cache_entries < 0) return MakeError(Code::kInvalidArgument, "cache_entries must not be negative");
   if (c.min_free_disk_mb < 0) return MakeError(Code::kInvalidArgument, "min_free_disk_mb must not be negative");
   if (c.transcode_crf < 0 || c.transcode_crf > 51) {

@@ -291,14 +291,14 @@ struct Discovery::Impl {
           const auto service = event.type() == mvccpb::Event::PUT ? membership.Put(event.kv().key(), event.kv().value())
                                                                   : membership.Remove(event.kv().key());
           if (!service) return;
-          const auto sink = followed.find(*service);
-          if (sink != followed.end()) sink->second->SetEndpoints(membership.Addresses(*service));
+          const auto [first, last] = followed.equal_range(*service);
+          for (auto sink = first; sink != last; ++sink) sink->second->SetEndpoints(membership.Addresses(*service));
         });
   }
 
   SessionLoop loop;
   Membership membership;  ///< touched by the loop's thread only
-  std::map<std::string, rpc::EndpointSink*, std::less<>> followed;
+  std::multimap<std::string, rpc::EndpointSink*, std::less<>> followed;  ///< a service may feed several clients
 };
 
 Discovery::Discovery(EtcdOptions options, log::Logger& logger)
@@ -307,7 +307,7 @@ Discovery::Discovery(EtcdOptions options, log::Logger& logger)
 Discovery::~Discovery() { Stop(); }
 
 void Discovery::Follow(std::string service, rpc::EndpointSink& instances) {
-  impl_->followed.insert_or_assign(std::move(service), &instances);
+  impl_->followed.emplace(std::move(service), &instances);
 }
 
 Status Discovery::Start(std::chrono::milliseconds wait) {

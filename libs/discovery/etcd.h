@@ -53,7 +53,8 @@ class Discovery {
   Discovery(const Discovery&) = delete;
   Discovery& operator=(const Discovery&) = delete;
 
-  /// Before Start: `instances` gets the addresses of `service`'s instances whenever they change.
+  /// Before Start: `instances` gets the addresses of `service`'s instances whenever they change
+  /// (several clients may follow one service).
   void Follow(std::string service, rpc::EndpointSink& instances);
   /// Starts following; returns once the instances were listed, or kUnavailable after `wait` (it
   /// goes on trying in the background).

@@ -57,9 +57,9 @@ media::ResourceLimits TranscodeLimits(const TranscodeSettings& settings) {
           .open_files = 64};
 }
 
-MediaPipeline::MediaPipeline(VideoStore& store, std::string media_dir, media::MediaTools tools,
+MediaPipeline::MediaPipeline(TranscodeJobs& jobs, std::string media_dir, media::MediaTools tools,
                              TranscodeSettings settings, const Clock& clock, log::Logger& logger)
-    : store_(store),
+    : jobs_(jobs),
       media_dir_(std::move(media_dir)),
       tools_(std::move(tools)),
       settings_(std::move(settings)),
@@ -68,36 +68,41 @@ MediaPipeline::MediaPipeline(VideoStore& store, std::string media_dir, media::Me
 
 MediaPipeline::~MediaPipeline() { Stop(); }
 
-Status MediaPipeline::Recover() {
-  std::error_code ec;
-  MINITOK_ASSIGN_OR_RETURN(const auto staged, store_.StagedFolders());
-  for (const auto& key : staged) {
-    fs::remove_all(fs::path(media_dir_) / "videos" / key, ec);
-    MINITOK_RETURN_IF_ERROR(store_.Unstage(key));
+namespace {
+
+/// Deletes the files in the trash (originals a transcode replaced); what fails stays for later.
+void EmptyTrash(TranscodeJobs& jobs, const std::string& media_dir) {
+  auto trash = jobs.Trash();
+  if (!trash.ok()) return;
+  for (const auto& path : *trash) {
+    std::error_code ec;
+    fs::remove(fs::path(media_dir) / path, ec);
+    (void)jobs.ForgetTrash(path);  // kept for the next time if this fails
   }
-  EmptyTrash();
-  MINITOK_RETURN_IF_ERROR(store_.ResetRunningJobs());
-  MINITOK_ASSIGN_OR_RETURN(const auto folders, store_.FoldersWithJobs());
+}
+
+}  // namespace
+
+Status RecoverMediaFolder(VideoStore& store, const std::string& media_dir, log::Logger& logger) {
+  std::error_code ec;
+  MINITOK_ASSIGN_OR_RETURN(const auto staged, store.StagedFolders());
+  for (const auto& key : staged) {
+    fs::remove_all(fs::path(media_dir) / "videos" / key, ec);
+    MINITOK_RETURN_IF_ERROR(store.Unstage(key));
+  }
+  EmptyTrash(store, media_dir);
+  MINITOK_RETURN_IF_ERROR(store.ResetRunningJobs());
+  MINITOK_ASSIGN_OR_RETURN(const auto folders, store.FoldersWithJobs());
   for (const auto& key : folders) {
-    for (const auto& entry : fs::directory_iterator(fs::path(media_dir_) / "videos" / key, ec)) {
+    for (const auto& entry : fs::directory_iterator(fs::path(media_dir) / "videos" / key, ec)) {
       if (entry.path().extension() == ".part") fs::remove(entry.path(), ec);
     }
   }
   if (!staged.empty() || !folders.empty()) {
-    logger_.Info("media pipeline: removed " + std::to_string(staged.size()) + " unfinished uploads, " +
-                 std::to_string(folders.size()) + " jobs to resume");
+    logger.Info("media pipeline: removed " + std::to_string(staged.size()) + " unfinished uploads, " +
+                std::to_string(folders.size()) + " jobs to resume");
   }
   return Ok();
-}
-
-void MediaPipeline::EmptyTrash() {
-  auto trash = store_.Trash();
-  if (!trash.ok()) return;
-  for (const auto& path : *trash) {
-    std::error_code ec;
-    fs::remove(fs::path(media_dir_) / path, ec);
-    (void)store_.ForgetTrash(path);  // kept for the next start if this fails
-  }
 }
 
 void MediaPipeline::Start() {
@@ -137,21 +142,24 @@ void MediaPipeline::Work() {
       std::lock_guard lock(mutex_);
       seen = wake_count_;
     }
-    auto job = store_.ClaimDueJob();
+    auto job = jobs_.ClaimDueJob();
     if (job.ok() && job->has_value()) {
       Process(**job);
       continue;
     }
     if (!job.ok()) logger_.Error("media pipeline: cannot claim a job: " + job.error().detail);
     // Sleep until the next retry is due or a publish wakes us.
-    auto next = store_.NextDueTime();
+    auto next = jobs_.NextDueTime();
     std::unique_lock lock(mutex_);
     const auto woken = [&] { return stopping_ || wake_count_ != seen; };
+    const auto poll = settings_.poll_every.count() > 0 ? settings_.poll_every : std::chrono::milliseconds::max();
     if (!job.ok() || !next.ok()) {
-      wake_.wait_for(lock, std::chrono::seconds(1), woken);
+      wake_.wait_for(lock, std::min<std::chrono::milliseconds>(std::chrono::seconds(1), poll), woken);
     } else if (next->has_value()) {
-      const auto delay = std::max<std::int64_t>(0, **next - clock_.NowMs());
-      wake_.wait_for(lock, std::chrono::milliseconds(delay), woken);
+      const auto delay = std::chrono::milliseconds(std::max<std::int64_t>(0, **next - clock_.NowMs()));
+      wake_.wait_for(lock, std::min(delay, poll), woken);
+    } else if (settings_.poll_every.count() > 0) {
+      wake_.wait_for(lock, poll, woken);
     } else {
       wake_.wait(lock, woken);
     }
@@ -165,15 +173,16 @@ void MediaPipeline::Process(const Job& job) {
   const std::int64_t attempt = job.attempts + 1;
   const auto started = std::chrono::steady_clock::now();
   logger_.Info("transcoding video " + std::to_string(job.video_id) + " (attempt " + std::to_string(attempt) + ")");
-  (void)store_.SetStateReason(job.video_id, "transcoding");
+  (void)jobs_.SetStateReason(job.video_id, "transcoding");
 
-  // Progress: ffmpeg's "-progress" lines, reported at most every two seconds.
+  // Progress: ffmpeg's "-progress" lines, reported at most every two seconds. A report also says
+  // that this worker is alive (a worker in another process holds its job only while it reports).
   std::string pending;
   auto last_report = std::chrono::steady_clock::now();
   const auto on_progress = [&](std::string_view chunk) {
     pending.append(chunk);
     const auto key = pending.rfind("out_time_us=");
-    if (key == std::string::npos || job.duration_ms <= 0) return;
+    if (key == std::string::npos) return;
     const auto end = pending.find('\n', key);
     if (end == std::string::npos) return;
     std::int64_t out_us = 0;
@@ -182,8 +191,12 @@ void MediaPipeline::Process(const Job& job) {
     const auto now = std::chrono::steady_clock::now();
     if (now - last_report < std::chrono::seconds(2)) return;
     last_report = now;
+    if (job.duration_ms <= 0) {
+      (void)jobs_.SetStateReason(job.video_id, "transcoding");
+      return;
+    }
     const auto percent = std::clamp<std::int64_t>(out_us / 10 / job.duration_ms, 0, 99);
-    (void)store_.SetStateReason(job.video_id, "transcoding: " + std::to_string(percent) + "%");
+    (void)jobs_.SetStateReason(job.video_id, "transcoding: " + std::to_string(percent) + "%");
   };
 
   // Sniffed again: the demuxer is never taken from anything but the file's own first bytes.
@@ -220,23 +233,23 @@ void MediaPipeline::Process(const Job& job) {
   }
   if (failure.empty()) {
     const std::string play_path = "videos/" + job.media_key + "/" + kTranscodedName;
-    if (auto ready = store_.MarkReady(job.video_id, play_path, settings_.keep_original); !ready.ok()) {
+    if (auto ready = jobs_.MarkReady(job.video_id, play_path, settings_.keep_original); !ready.ok()) {
       logger_.Error("media pipeline: cannot mark video " + std::to_string(job.video_id) + " ready: " + ready.error().detail);
       return;  // the job stays "running" until the next start resumes it
     }
-    EmptyTrash();
+    EmptyTrash(jobs_, media_dir_);
     const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     logger_.Info("video " + std::to_string(job.video_id) + " ready after " + std::to_string(seconds) + " s");
     return;
   }
   fs::remove(part, ec);
   if (attempt >= settings_.max_attempts) {
-    (void)store_.MarkFailed(job.video_id, "the video could not be converted: " + failure);
+    (void)jobs_.MarkFailed(job.video_id, "the video could not be converted: " + failure);
     logger_.Warn("video " + std::to_string(job.video_id) + " failed: " + failure);
     return;
   }
   const auto backoff = settings_.retry_base.count() * (std::int64_t{1} << std::min<std::int64_t>(attempt - 1, 10));
-  (void)store_.RetryLater(job.video_id, attempt, clock_.NowMs() + backoff, failure);
+  (void)jobs_.RetryLater(job.video_id, attempt, clock_.NowMs() + backoff, failure);
 }
 
 }  // namespace minitok::video

@@ -31,6 +31,9 @@ struct TranscodeSettings {
   std::chrono::milliseconds retry_base{2000};
   bool keep_original = false;
   int nice = 10;
+  /// How often an idle worker asks for a job: only for jobs in another process, whose publishes
+  /// cannot wake it (zero: it sleeps until woken or a retry is due).
+  std::chrono::milliseconds poll_every{0};
 };
 
 /// The ffmpeg arguments of one transcode (exposed for tests and the benchmark).
@@ -42,18 +45,20 @@ std::vector<std::string> TranscodeArguments(const media::MediaTools& tools, cons
 /// output of at most 2 GiB.
 media::ResourceLimits TranscodeLimits(const TranscodeSettings& settings);
 
+/// Repairs what a crash of the video process left in the media folder: removes folders of uploads
+/// that never committed, files whose removal was committed, partial transcodes; makes jobs of
+/// workers that died wait again. The video process calls it once, before any worker starts.
+Status RecoverMediaFolder(VideoStore& store, const std::string& media_dir, log::Logger& logger);
+
 class MediaPipeline {
  public:
-  MediaPipeline(VideoStore& store, std::string media_dir, media::MediaTools tools, TranscodeSettings settings,
+  /// `jobs`: the video store itself, or a client of the video process's jobs.
+  MediaPipeline(TranscodeJobs& jobs, std::string media_dir, media::MediaTools tools, TranscodeSettings settings,
                 const Clock& clock, log::Logger& logger);
   ~MediaPipeline();
   MediaPipeline(const MediaPipeline&) = delete;
   MediaPipeline& operator=(const MediaPipeline&) = delete;
 
-  /// Repairs what a crash left: removes folders of uploads that never committed, files whose
-  /// removal was committed, partial transcodes; makes jobs of the dead process wait again.
-  /// Call once, before Start().
-  Status Recover();
   void Start();
   /// Stops the workers; a transcode in progress is killed and its job resumes on the next start.
   void Stop();
@@ -63,9 +68,8 @@ class MediaPipeline {
  private:
   void Work();
   void Process(const Job& job);
-  void EmptyTrash();
 
-  VideoStore& store_;
+  TranscodeJobs& jobs_;
   std::string media_dir_;
   media::MediaTools tools_;
   TranscodeSettings settings_;

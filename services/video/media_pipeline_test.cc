@@ -106,7 +106,7 @@ TEST_F(MediaPipelineTest, RecoverRemovesUncommittedUploadsAndPartialFilesAndResu
   const fs::path part = (fs::path(media_dir_) / video->play_path).parent_path() / "play-2.mp4.part";
   std::ofstream(part) << "half a transcode";
 
-  ASSERT_TRUE(pipeline_->Recover().ok());
+  ASSERT_TRUE(RecoverMediaFolder(*store_, media_dir_, logger_).ok());
   EXPECT_FALSE(fs::exists(fs::path(media_dir_) / "videos" / "00000000deadbeef"));
   EXPECT_TRUE(store_->StagedFolders()->empty());
   EXPECT_FALSE(fs::exists(part));

@@ -50,12 +50,16 @@ constexpr std::string_view kSetReady =
 constexpr std::string_view kCountWork =
     "INSERT INTO author_stats (user_id, work_count) VALUES (?, 1) "
     "ON CONFLICT (user_id) DO UPDATE SET work_count = work_count + 1";
-constexpr std::string_view kDeleteJob = "DELETE FROM jobs WHERE video_id = ?";
+// A job's end is decided by its row: a second "ready" or "failed" for it (a worker that was
+// thought gone and another both finished it) finds no row and changes nothing.
+constexpr std::string_view kDeleteJob = "DELETE FROM jobs WHERE video_id = ? RETURNING video_id";
 constexpr std::string_view kAddTrash = "INSERT OR IGNORE INTO trash (path) VALUES (?)";
 constexpr std::string_view kTrash = "SELECT path FROM trash";
 constexpr std::string_view kForgetTrash = "DELETE FROM trash WHERE path = ?";
 constexpr std::string_view kRetry =
-    "UPDATE jobs SET running = 0, attempts = ?, next_attempt_ms = ?, last_error = ? WHERE video_id = ?";
+    "UPDATE jobs SET running = 0, attempts = ?, next_attempt_ms = ?, last_error = ? WHERE video_id = ? "
+    "RETURNING video_id";
+constexpr std::string_view kReleaseJob = "UPDATE jobs SET running = 0 WHERE video_id = ? AND running = 1";
 constexpr std::string_view kSetReason = "UPDATE videos SET state_reason = ? WHERE id = ? RETURNING author_id";
 constexpr std::string_view kSetFailed =
     "UPDATE videos SET state = 2, state_reason = ? WHERE id = ? RETURNING author_id";
@@ -103,8 +107,8 @@ Result<std::vector<std::string>> ReadTexts(sql::Statement& s) {
   }
 }
 
-/// Runs an update of one video that answers its author (RETURNING author_id); 0 when no row matched.
-Result<std::int64_t> UpdateVideo(sql::Statement& update) {
+/// Runs a change of one row that answers an id (RETURNING author_id, video_id); 0 when no row matched.
+Result<std::int64_t> ChangeOneRow(sql::Statement& update) {
   MINITOK_ASSIGN_OR_RETURN(const bool row, update.Step());
   if (!row) return std::int64_t{0};
   const std::int64_t author = update.ColumnInt(0);
@@ -345,6 +349,10 @@ Status VideoStore::MarkReady(std::int64_t video_id, const std::string& play_path
     if (!exists) return MakeError(Code::kNotFound, "video vanished");
     const std::int64_t author_id = original.ColumnInt(0);
     const std::string original_path = original.ColumnText(1);
+    MINITOK_ASSIGN_OR_RETURN(auto done, c.Prepare(kDeleteJob));
+    done.Bind(1, video_id);
+    MINITOK_ASSIGN_OR_RETURN(const std::int64_t had_job, ChangeOneRow(done));
+    if (had_job == 0) return author_id;  // made ready (or failed) already
     MINITOK_ASSIGN_OR_RETURN(auto last, c.Prepare(kLastReadyTime));
     MINITOK_ASSIGN_OR_RETURN(const bool has_last, last.Step());
     // Feed times are unique so that paging with a strict "<" never skips a video; the feed is
@@ -359,8 +367,6 @@ Status VideoStore::MarkReady(std::int64_t video_id, const std::string& play_path
                                 .Run());
     MINITOK_ASSIGN_OR_RETURN(auto count, c.Prepare(kCountWork));
     MINITOK_RETURN_IF_ERROR(count.Bind(1, author_id).Run());
-    MINITOK_ASSIGN_OR_RETURN(auto done, c.Prepare(kDeleteJob));
-    MINITOK_RETURN_IF_ERROR(done.Bind(1, video_id).Run());
     if (drop) {
       MINITOK_ASSIGN_OR_RETURN(auto trash, c.Prepare(kAddTrash));
       MINITOK_RETURN_IF_ERROR(trash.Bind(1, std::string_view(original_path)).Run());
@@ -374,22 +380,24 @@ Status VideoStore::RetryLater(std::int64_t video_id, std::int64_t attempts, std:
   const std::string shown = "waiting to retry: " + reason;
   return ChangeVideo(video_id, Audience::kAuthor, [&](sql::Connection& c) -> Result<std::int64_t> {
     MINITOK_ASSIGN_OR_RETURN(auto retry, c.Prepare(kRetry));
-    MINITOK_RETURN_IF_ERROR(
-        retry.Bind(1, attempts).Bind(2, due_ms).Bind(3, std::string_view(reason)).Bind(4, video_id).Run());
+    retry.Bind(1, attempts).Bind(2, due_ms).Bind(3, std::string_view(reason)).Bind(4, video_id);
+    MINITOK_ASSIGN_OR_RETURN(const std::int64_t had_job, ChangeOneRow(retry));
+    if (had_job == 0) return MakeError(Code::kNotFound, "the job ended already");
     MINITOK_ASSIGN_OR_RETURN(auto state, c.Prepare(kSetReason));
     state.Bind(1, std::string_view(shown)).Bind(2, video_id);
-    return UpdateVideo(state);
+    return ChangeOneRow(state);
   }).status();
 }
 
 Status VideoStore::MarkFailed(std::int64_t video_id, const std::string& reason) {
   return ChangeVideo(video_id, Audience::kAuthor, [&](sql::Connection& c) -> Result<std::int64_t> {
+    MINITOK_ASSIGN_OR_RETURN(auto done, c.Prepare(kDeleteJob));
+    done.Bind(1, video_id);
+    MINITOK_ASSIGN_OR_RETURN(const std::int64_t had_job, ChangeOneRow(done));
+    if (had_job == 0) return MakeError(Code::kNotFound, "the job ended already");
     MINITOK_ASSIGN_OR_RETURN(auto failed, c.Prepare(kSetFailed));
     failed.Bind(1, std::string_view(reason)).Bind(2, video_id);
-    MINITOK_ASSIGN_OR_RETURN(const std::int64_t author_id, UpdateVideo(failed));
-    MINITOK_ASSIGN_OR_RETURN(auto done, c.Prepare(kDeleteJob));
-    MINITOK_RETURN_IF_ERROR(done.Bind(1, video_id).Run());
-    return author_id;
+    return ChangeOneRow(failed);
   }).status();
 }
 
@@ -397,7 +405,7 @@ Status VideoStore::SetStateReason(std::int64_t video_id, const std::string& reas
   return ChangeVideo(video_id, Audience::kAuthor, [&](sql::Connection& c) -> Result<std::int64_t> {
     MINITOK_ASSIGN_OR_RETURN(auto state, c.Prepare(kSetReason));
     state.Bind(1, std::string_view(reason)).Bind(2, video_id);
-    return UpdateVideo(state);
+    return ChangeOneRow(state);
   }).status();
 }
 
@@ -414,5 +422,12 @@ Status VideoStore::ResetRunningJobs() {
 }
 
 Result<std::vector<std::string>> VideoStore::FoldersWithJobs() { return ReadAllTexts(*db_, kJobFolders); }
+
+Status VideoStore::ReleaseJob(std::int64_t video_id) {
+  return db_->Write([&](sql::Connection& c) -> Status {
+    MINITOK_ASSIGN_OR_RETURN(auto release, c.Prepare(kReleaseJob));
+    return release.Bind(1, video_id).Run();
+  });
+}
 
 }  // namespace minitok::video

@@ -14,6 +14,7 @@
 #include "libs/cache/keyed_cache.h"
 #include "libs/core/clock.h"
 #include "libs/sql/sqlite.h"
+#include "services/video/transcode_jobs.h"
 #include "services/video/video_service.h"
 
 namespace minitok::video {
@@ -34,17 +35,7 @@ struct NewVideo {
   bool has_audio = true;
 };
 
-/// A transcode job, claimed by one worker.
-struct Job {
-  std::int64_t video_id = 0;
-  std::int64_t attempts = 0;  ///< attempts made before this one
-  std::string media_key;
-  std::string original_path;
-  std::int64_t duration_ms = 0;
-  bool has_audio = true;
-};
-
-class VideoStore {
+class VideoStore final : public TranscodeJobs {
  public:
   /// `public_changes` (may be null) is bumped when a video becomes public (ready), once the
   /// store's caches have dropped what that made stale; changes only its author sees do not.
@@ -64,17 +55,18 @@ class VideoStore {
   /// Creates the video (processing), its transcode job, and unstages its folder: one transaction.
   Result<VideoRecord> InsertProcessing(const NewVideo& video);
 
-  // The media pipeline.
-  /// The due job with the earliest due time, marked running; nullopt when none is due.
-  Result<std::optional<Job>> ClaimDueJob();
-  /// When the next waiting job becomes due (epoch ms), or nullopt when none waits.
-  Result<std::optional<std::int64_t>> NextDueTime();
-  /// The transcode is in place: the video plays it, becomes ready with a unique feed time, counts
-  /// as its author's work, and its job ends. The original goes to the trash unless kept.
-  Status MarkReady(std::int64_t video_id, const std::string& play_path, bool keep_original);
-  Status RetryLater(std::int64_t video_id, std::int64_t attempts, std::int64_t due_ms, const std::string& reason);
-  Status MarkFailed(std::int64_t video_id, const std::string& reason);
-  Status SetStateReason(std::int64_t video_id, const std::string& reason);
+  // The media pipeline (TranscodeJobs).
+  Result<std::optional<Job>> ClaimDueJob() override;
+  Result<std::optional<std::int64_t>> NextDueTime() override;
+  Status MarkReady(std::int64_t video_id, const std::string& play_path, bool keep_original) override;
+  Status RetryLater(std::int64_t video_id, std::int64_t attempts, std::int64_t due_ms,
+                    const std::string& reason) override;
+  Status MarkFailed(std::int64_t video_id, const std::string& reason) override;
+  Status SetStateReason(std::int64_t video_id, const std::string& reason) override;
+  Result<std::vector<std::string>> Trash() override;
+  Status ForgetTrash(const std::string& path) override;
+  /// A running job goes back to waiting (its worker was lost), unless it ended meanwhile.
+  Status ReleaseJob(std::int64_t video_id);
 
   /// Fills the caches at start (the most prolific authors' counts, the newest videos); returns how many.
   Result<std::size_t> WarmCaches();
@@ -82,8 +74,6 @@ class VideoStore {
   // Recovery at start.
   Result<std::vector<std::string>> StagedFolders();
   Status Unstage(const std::string& media_key);
-  Result<std::vector<std::string>> Trash();
-  Status ForgetTrash(const std::string& path);
   /// Jobs marked running belong to a process that died: they wait again.
   Status ResetRunningJobs();
   /// Media folders of videos that still have a job (they may hold partial files).

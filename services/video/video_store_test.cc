@@ -114,5 +114,34 @@ TEST_F(VideoStoreTest, WhatOnlyTheAuthorSeesLeavesPublicAnswersAndTheFeedHeadAlo
   EXPECT_EQ(store_->Feed(clock_.NowMs() + 1, 30).value().videos.front().title, "Seeded video 700");
 }
 
+TEST_F(VideoStoreTest, AJobEndsOnceAndAReleasedJobCanBeClaimedAgain) {
+  auto created = store_->InsertProcessing({.author_id = 2, .title = "twice", .media_key = "k3",
+                                           .original_path = "k3/play-1.mp4", .original_type = "video/mp4",
+                                           .cover_path = "k3/cover-1.jpg"});
+  ASSERT_TRUE(created.ok());
+  const std::int64_t id = created->id;
+  const std::int64_t author_ids[] = {2};
+  const std::int64_t works_before = store_->GetWorkCounts(author_ids).value().front().work_count;
+  // A worker claims it and is lost: the job is released, and another claims it.
+  auto first = store_->ClaimDueJob();
+  ASSERT_TRUE(first.ok() && first->has_value());
+  EXPECT_EQ((*first)->video_id, id);
+  EXPECT_FALSE(store_->ClaimDueJob()->has_value()) << "a running job is not claimed twice";
+  ASSERT_TRUE(store_->ReleaseJob(id).ok());
+  auto second = store_->ClaimDueJob();
+  ASSERT_TRUE(second.ok() && second->has_value());
+  // Both finish it: the video becomes ready once and counts once.
+  ASSERT_TRUE(store_->MarkReady(id, "k3/play-2.mp4", true).ok());
+  ASSERT_TRUE(store_->MarkReady(id, "k3/play-2.mp4", true).ok());
+  EXPECT_EQ(store_->GetWorkCounts(author_ids).value().front().work_count, works_before + 1);
+  // A late failure or retry of the ended job changes nothing.
+  EXPECT_EQ(store_->MarkFailed(id, "late").error().code, Code::kNotFound);
+  EXPECT_EQ(store_->RetryLater(id, 1, clock_.NowMs(), "late").error().code, Code::kNotFound);
+  const std::int64_t ids[] = {id};
+  EXPECT_EQ(store_->GetVideos(ids).value().front().state, VideoState::kReady);
+  EXPECT_TRUE(store_->ReleaseJob(id).ok()) << "releasing an ended job is harmless";
+  EXPECT_FALSE(store_->ClaimDueJob()->has_value());
+}
+
 }  // namespace
 }  // namespace minitok::video

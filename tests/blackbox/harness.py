@@ -41,8 +41,9 @@ START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
 LISTEN_RE = re.compile(r"^minitok listening on http://(\S+):(\d+)\s*$")
 GRPC_RE = re.compile(r"^minitok (\w+) serving gRPC on (\S+):(\d+)\s*$")
+MEDIA_LINE = "minitok media transcoding for the video service"
 # MINITOK_TOPOLOGY=split starts every Server the suites make as a split topology: one process per
-# service (video with its media workers), each serving gRPC and registered in a Debian etcd (one per
+# service and one of media workers, each service serving gRPC and registered in a Debian etcd (one per
 # test process, a cluster name per Server), and two HTTP gateways finding them there; a client's
 # requests alternate between the two gateways.
 TOPOLOGY = os.environ.get("MINITOK_TOPOLOGY", "embedded")
@@ -1052,14 +1053,17 @@ class Server:
         for role in SERVICES:
             address = self.start_service(role)
             self.peers = ",".join(filter(None, [self.peers, f"{role}={address}"]))
+        self.start_service("media")
 
     def start_service(self, role: str, grpc_listen: str = "127.0.0.1:0") -> str:
         """Starts the `role` service process (split topology) told where the services started
-        before it are; returns the HOST:PORT it serves gRPC on."""
+        before it are; returns the HOST:PORT it serves gRPC on ("" for the media workers' process,
+        which serves nothing)."""
         self._service_starts += 1
         log_path = os.path.join(self.root, f"{role}.{self._service_starts}.log")
-        args = [minitok_bin(), "serve", "--role", role + (",media" if role == "video" else ""),
-                "--grpc-listen", grpc_listen, "--data-dir", self.data_dir] + self._config_args()
+        args = [minitok_bin(), "serve", "--role", role, "--data-dir", self.data_dir] + self._config_args()
+        if role != "media":
+            args += ["--grpc-listen", grpc_listen]
         if self.etcd:
             args += ["--etcd", self.etcd] + (["--cluster", self.cluster] if self.cluster else [])
         elif self.peers:
@@ -1069,6 +1073,12 @@ class Server:
                                     start_new_session=True)
         self.services.append((role, proc, log_path))
         line = _first_line(proc, START_TIMEOUT)
+        if role == "media":
+            if line.strip() != MEDIA_LINE:
+                self.kill()
+                raise ServerStartError(f"the media workers printed {line!r}; argv={args}")
+            threading.Thread(target=self._drain, args=(proc,), daemon=True).start()
+            return ""
         m = GRPC_RE.match(line)
         if not m or m.group(1) != role:
             self.kill()

@@ -65,7 +65,7 @@ class ClusterScriptTests(unittest.TestCase):
 
     def test_nginx_in_front_of_two_gateways_and_one_gateway_killed_under_load(self):
         self.assertEqual(set(self.pids), {"etcd", "user", "video", "favorite", "comment", "relation", "message",
-                                          "gateway1", "gateway2", "nginx"}, self.lines)
+                                          "media", "gateway1", "gateway2", "nginx"}, self.lines)
         c = h.Client("127.0.0.1", self.port)
         self.assertEqual(c.get("/readyz").json()["status"], "ready")
         author, fan = c.new_user("author"), c.new_user("fan")
@@ -151,7 +151,7 @@ class DeployFilesTests(unittest.TestCase):
         p = subprocess.run([compose, "-f", os.path.join(REPO, "deploy", "docker-compose.yml"), "config"],
                            capture_output=True, text=True)
         self.assertEqual(p.returncode, 0, p.stderr)
-        for service in ("etcd", "gateway1", "gateway2", "nginx") + h.SERVICES:
+        for service in ("etcd", "media", "gateway1", "gateway2", "nginx") + h.SERVICES:
             self.assertRegex(p.stdout, rf"(?m)^  {service}:$")
 
     def test_systemd_units_name_roles_and_files_that_exist(self):

@@ -98,5 +98,42 @@ class SplitTopologyTests(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
 
 
+@unittest.skipIf(h.TOPOLOGY == "split", "starts its own split topology; run once, in the embedded run")
+class SeparateMediaWorkersTests(unittest.TestCase):
+    """`--role media` on its own: its workers take the video service's jobs over gRPC; one killed
+    mid-transcode leaves its job to the next worker once its lease runs out, and the video becomes
+    ready once."""
+
+    def setUp(self):
+        self.server = h.Server(topology="split",
+                               config={"media_lease_ms": 1500, "transcode_preset": "veryslow"})
+        self.addCleanup(self.server.cleanup)
+        self.server.start()
+        self.c = self.server.client()
+
+    def test_a_worker_killed_mid_transcode_leaves_its_job_to_the_next(self):
+        clip = h.make_media("worker-kill-4s.mp4", [
+            "-f", "lavfi", "-i", "testsrc=size=640x360:rate=30", "-f", "lavfi", "-i", "sine", "-t", "4",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac"])
+        author = self.c.new_user("worker")
+        video_id = self.c.publish(author.token, "a worker dies", path=clip)["video_id"]
+        deadline = time.monotonic() + 30
+        while not self.c.own_video(author.token, video_id)["state_reason"].startswith("transcoding"):
+            self.assertLess(time.monotonic(), deadline, "the media process never started the transcode")
+            time.sleep(0.05)
+        self.server.kill_service("media")
+        time.sleep(0.5)
+        self.assertEqual(self.c.own_video(author.token, video_id)["state"], "processing")
+        self.server.start_service("media")
+        ready = self.c.wait_ready(author.token, video_id, timeout=120)
+        self.assertEqual(ready["state"], "ready")
+        self.assertEqual(self.c.user(author.id)["work_count"], 1, "counted once")
+        self.assertIn("was not heard of for 1500 ms", self.server.stderr_text())
+        played = self.c.fetch_url(ready["play_url"])
+        self.assertEqual(played.status, 200)
+        self.assertEqual(h.ffprobe(played.body)["streams"][0]["codec_name"], "h264")
+
+
+
 if __name__ == "__main__":
     h.main()
