@@ -1,9 +1,9 @@
 #include "rpc/user/user_grpc.h"
 
-#include "libs/cache/keyed_cache.h"
 #include "libs/rpc/client_call.h"
 #include "libs/rpc/server_call.h"
 #include "minitok/user/v1/user.grpc.pb.h"
+#include "rpc/common/final_records.h"
 #include "rpc/common/values.h"
 
 namespace minitok::user {
@@ -77,16 +77,10 @@ class Client final : public UserService {
   // profiles found are kept here and only the ids never seen travel. An id not found is not
   // kept: it may be registered later.
   Pending<std::vector<UserProfile>> StartGetUsers(std::span<const std::int64_t> ids) override {
-    std::vector<UserProfile> kept;
+    auto [kept, missing] = profiles_.Split(ids);
+    if (missing.empty()) return std::move(kept);
     wire::GetUsersRequest request;
-    for (const std::int64_t id : ids) {
-      if (auto profile = profiles_.Get(id)) {
-        kept.push_back(std::move(*profile));
-      } else {
-        request.add_ids(id);
-      }
-    }
-    if (request.ids().empty()) return kept;
+    request.mutable_ids()->Add(missing.begin(), missing.end());
     return rpc::StartUnary<std::vector<UserProfile>>(
         instances_, {.service = kService},
         [request = std::move(request)](auto& stub, auto& context, auto& queue) {
@@ -97,7 +91,7 @@ class Client final : public UserService {
           users.reserve(users.size() + response.users_size());
           for (const auto& one : response.users()) {
             users.push_back({.id = one.id(), .name = one.name(), .signature = one.signature()});
-            profiles_.Fill(one.id(), users.back(), profiles_.TicketFor(one.id()));
+            profiles_.Offer(one.id(), users.back(), true);
           }
           return users;
         });
@@ -120,7 +114,7 @@ class Client final : public UserService {
 
   rpc::Balancer<wire::User> instances_;
   static constexpr std::size_t kProfilesKept = 200'000;  // about 100 bytes each
-  cache::KeyedCache<UserProfile> profiles_{kProfilesKept};
+  rpc::FinalRecords<UserProfile> profiles_{kProfilesKept};
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "libs/rpc/client_call.h"
 #include "libs/rpc/server_call.h"
 #include "minitok/video/v1/video.grpc.pb.h"
+#include "rpc/common/final_records.h"
 #include "rpc/common/values.h"
 
 namespace minitok::video {
@@ -187,14 +188,23 @@ class Client final : public VideoService {
     return FromWire(response.videos());
   }
 
+  // A ready video never changes again (nothing edits, unpublishes or deletes one), so the ready
+  // videos found are kept here and only the other ids travel: a like asks the video service once
+  // per video, not once per like.
   Result<std::vector<VideoRecord>> GetVideos(std::span<const std::int64_t> ids) override {
+    auto [videos, missing] = ready_.Split(ids);
+    if (missing.empty()) return std::move(videos);
     wire::GetVideosRequest request;
-    request.mutable_ids()->Add(ids.begin(), ids.end());
+    request.mutable_ids()->Add(missing.begin(), missing.end());
     wire::Videos response;
     MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService}, [&](auto& stub, auto& context) {
       return stub.GetVideos(&context, request, &response);
     }));
-    return FromWire(response.videos());
+    for (auto& video : FromWire(response.videos())) {
+      ready_.Offer(video.id, video, video.state == VideoState::kReady);
+      videos.push_back(std::move(video));
+    }
+    return std::move(videos);
   }
 
   Result<std::vector<WorkCount>> GetWorkCounts(std::span<const std::int64_t> user_ids) override {
@@ -231,6 +241,8 @@ class Client final : public VideoService {
 
  private:
   rpc::Balancer<wire::Video> instances_;
+  static constexpr std::size_t kReadyKept = 200'000;  // about 200 bytes each
+  rpc::FinalRecords<VideoRecord> ready_{kReadyKept};
 };
 
 }  // namespace

@@ -130,13 +130,29 @@ TEST_F(VideoGrpcTest, EveryStateAndItsReasonCrossTheWire) {
   ExpectSameVideo(videos[2], Ready(2, 2));
 }
 
-TEST_F(VideoGrpcTest, GetVideosOfNoIdsIsEmpty) {
+TEST_F(VideoGrpcTest, GetVideosOfNoIdsIsEmptyWithoutACall) { EXPECT_THAT(client_.GetVideos({}).value(), IsEmpty()); }
+
+TEST_F(VideoGrpcTest, ReadyVideosAreKeptSoThatOnlyTheOthersTravel) {
+  VideoRecord processing = Ready(5, 1);
+  processing.state = VideoState::kProcessing;
+  processing.ready_ms = 0;
   EXPECT_CALL(service_, GetVideos(::testing::_))
-      .WillOnce([](std::span<const std::int64_t> ids) -> Result<std::vector<VideoRecord>> {
-        EXPECT_THAT(Ids(ids), IsEmpty());
-        return std::vector<VideoRecord>{};
+      .WillOnce([&](std::span<const std::int64_t> ids) -> Result<std::vector<VideoRecord>> {
+        EXPECT_THAT(Ids(ids), ElementsAre(4, 5));
+        return std::vector<VideoRecord>{Ready(4, 1), processing};
+      })
+      .WillOnce([&](std::span<const std::int64_t> ids) -> Result<std::vector<VideoRecord>> {
+        EXPECT_THAT(Ids(ids), ElementsAre(5)) << "the processing one may change: asked again";
+        return std::vector<VideoRecord>{Ready(5, 1)};
       });
-  EXPECT_THAT(client_.GetVideos({}).value(), IsEmpty());
+  const std::int64_t ids[] = {4, 5};
+  EXPECT_EQ(client_.GetVideos(ids).value().size(), 2u);
+  const auto again = client_.GetVideos(ids).value();
+  ASSERT_EQ(again.size(), 2u);
+  ExpectSameVideo(again[0], Ready(4, 1));
+  ExpectSameVideo(again[1], Ready(5, 1));
+  const auto kept = client_.GetVideos(ids).value();  // both ready now: no call at all
+  ASSERT_EQ(kept.size(), 2u);
 }
 
 TEST_F(VideoGrpcTest, ListByAuthorCarriesTheAuthorTheFlagAndThePage) {
