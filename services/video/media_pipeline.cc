@@ -212,8 +212,11 @@ void MediaPipeline::Process(const Job& job) {
                           : Result<media::ProcessResult>(demuxer.error());
   std::error_code ec;
   if (run.ok() && run->cancelled) {
+    // Stopping: the job waits again at once, for another worker or the next start (this attempt
+    // does not count).
     fs::remove(part, ec);
-    return;  // stopping: the job stays and resumes on the next start
+    (void)jobs_.RetryLater(job.video_id, job.attempts, clock_.NowMs(), "the media worker stopped");
+    return;
   }
   std::string failure;
   if (!demuxer.ok()) {

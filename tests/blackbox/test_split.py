@@ -111,16 +111,31 @@ class SeparateMediaWorkersTests(unittest.TestCase):
         self.server.start()
         self.c = self.server.client()
 
-    def test_a_worker_killed_mid_transcode_leaves_its_job_to_the_next(self):
+    def publish_and_wait_for_the_transcode(self, author) -> int:
         clip = h.make_media("worker-kill-4s.mp4", [
             "-f", "lavfi", "-i", "testsrc=size=640x360:rate=30", "-f", "lavfi", "-i", "sine", "-t", "4",
             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac"])
-        author = self.c.new_user("worker")
-        video_id = self.c.publish(author.token, "a worker dies", path=clip)["video_id"]
+        video_id = self.c.publish(author.token, "a worker goes", path=clip)["video_id"]
         deadline = time.monotonic() + 30
         while not self.c.own_video(author.token, video_id)["state_reason"].startswith("transcoding"):
             self.assertLess(time.monotonic(), deadline, "the media process never started the transcode")
             time.sleep(0.05)
+        return video_id
+
+    def test_a_worker_stopped_mid_transcode_gives_its_job_back_at_once(self):
+        author = self.c.new_user("stopped")
+        video_id = self.publish_and_wait_for_the_transcode(author)
+        self.server.stop_service("media")  # SIGTERM
+        self.assertEqual(self.c.own_video(author.token, video_id)["state_reason"],
+                         "waiting to retry: the media worker stopped")
+        self.server.start_service("media")
+        self.assertEqual(self.c.wait_ready(author.token, video_id, timeout=120)["state"], "ready")
+        self.assertEqual(self.c.user(author.id)["work_count"], 1)
+        self.assertNotIn("was not heard of", self.server.stderr_text(), "given back, not timed out")
+
+    def test_a_worker_killed_mid_transcode_leaves_its_job_to_the_next(self):
+        author = self.c.new_user("worker")
+        video_id = self.publish_and_wait_for_the_transcode(author)
         self.server.kill_service("media")
         time.sleep(0.5)
         self.assertEqual(self.c.own_video(author.token, video_id)["state"], "processing")
