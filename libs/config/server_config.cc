@@ -227,7 +227,8 @@ Status Validate(const ServerConfig& c) {
   MINITOK_RETURN_IF_ERROR(positive(c.transcode_timeout_ms, "transcode_timeout_ms"));
   MINITOK_RETURN_IF_ERROR(positive(c.transcode_max_attempts, "transcode_max_attempts"));
   MINITOK_RETURN_IF_ERROR(positive(c.transcode_retry_ms, "transcode_retry_ms"));
-  MINITOK_RETURN_IF_ERROR(positive(c.media_lease_ms, "media_lease_ms"));
+  // A worker reports on its job every two seconds: a shorter lease would take jobs from live workers.
+  if (c.media_lease_ms < 3000) return MakeError(Code::kInvalidArgument, "media_lease_ms must be at least 3000");
   if (c.cache_entries < 0) return MakeError(Code::kInvalidArgument, "cache_entries must not be negative");
   if (c.min_free_disk_mb < 0) return MakeError(Code::kInvalidArgument, "min_free_disk_mb must not be negative");
   if (c.transcode_crf < 0 || c.transcode_crf > 51) {

@@ -75,7 +75,7 @@ struct ServerConfig {
   std::int64_t transcode_max_attempts = 3;
   std::int64_t transcode_retry_ms = 2000;
   /// A job a media worker in another process claimed waits for another worker when that one has
-  /// not reported on it for this long (it reports every two seconds while transcoding).
+  /// not reported on it for this long (it reports every two seconds while transcoding; at least 3 s).
   std::int64_t media_lease_ms = 30000;
   /// Keep the uploaded original next to the transcoded file.
   bool keep_original = false;

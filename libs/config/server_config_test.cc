@@ -97,6 +97,14 @@ TEST(ServerConfigTest, LiveValuesChangeOnlyTheLiveKeys) {
   EXPECT_FALSE(MergeLiveJsonText("not json", c).ok());
 }
 
+TEST(ServerConfigTest, AMediaLeaseOutlastsTheTwoSecondsBetweenReports) {
+  ServerConfig c;
+  c.media_lease_ms = 2999;
+  EXPECT_FALSE(Validate(c).ok());
+  c.media_lease_ms = 3000;
+  EXPECT_TRUE(Validate(c).ok());
+}
+
 TEST(ServerConfigTest, LogLevelIsOneOfThree) {
   for (const char* level : {"info", "warn", "error"}) {
     ServerConfig c;
