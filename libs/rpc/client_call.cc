@@ -28,6 +28,11 @@ bool Serving(const std::shared_ptr<grpc::Channel>& channel, const std::string& s
          response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
 }
 
+bool NeverSent(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+         status.error_message().find("failed to connect") != std::string::npos;
+}
+
 Error NoInstance(std::string_view service) {
   return MakeError(Code::kUnavailable, "the service is busy or unavailable, please try again",
                    "no instance of the " + std::string(service) + " service is known");

@@ -1,7 +1,8 @@
 #pragma once
 // One unary call from a client adapter: picks an instance, sets the deadline and metadata from
 // the caller's CallScope, and turns the outcome into minitok's errors. A read that finds its
-// instance unavailable is tried once more on another; a write never is (it may have happened).
+// instance unavailable is tried once more on another; a write only when it never left (it may
+// have happened otherwise).
 
 #include <cstdint>
 #include <functional>
@@ -31,14 +32,19 @@ struct CallSpec {
 Error NoInstance(std::string_view service);
 Error NetworkRefusedOnEventLoop();
 
-/// Whether a first attempt that ended in `status` is tried once more on another instance (a
-/// read that found its instance unavailable). Marks the instance unreachable when it was.
+/// Whether `status` says the call never left this process: no connection to the instance could
+/// be made (gRPC's own words, unchanged across its versions), so that even a write may go elsewhere.
+bool NeverSent(const grpc::Status& status);
+
+/// Whether a first attempt that ended in `status` is tried once more on another instance: a read
+/// that found its instance unavailable, or any call that could not reach it at all (an instance
+/// that died and is still listed until its lease runs out). Marks the instance unreachable.
 template <class Service, class Instance>
 bool TryAnother(Balancer<Service>& instances, const CallSpec& spec, const std::shared_ptr<Instance>& instance,
                 const grpc::Status& status) {
   if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return false;
   instances.Unreachable(instance);
-  return spec.kind == CallKind::kRead && instances.size() > 1;
+  return (spec.kind == CallKind::kRead || NeverSent(status)) && instances.size() > 1;
 }
 
 /// `invoke(stub, context)` makes the call and returns its grpc::Status.
