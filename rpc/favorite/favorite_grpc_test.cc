@@ -197,9 +197,10 @@ TEST_F(FavoriteGrpcTest, ACallThatCouldNotReachItsInstanceGoesToAnotherWritesToo
 }
 
 TEST_F(FavoriteGrpcTest, AnInstanceThatAnsweredUnavailableGetsAReadAgainElsewhereButNeverAWrite) {
-  // Two addresses of the one test server: the first answer is "unavailable" (a full pool, say).
+  // Two names of the one test server (gRPC's "ipv4:" form needs no resolver): the first answer is
+  // "unavailable" (a full pool, say).
   const std::string port = loopback_.address().substr(loopback_.address().rfind(':') + 1);
-  loopback_.instances().SetEndpoints({"127.0.0.1:" + port, "localhost:" + port});
+  loopback_.instances().SetEndpoints({"127.0.0.1:" + port, "ipv4:127.0.0.1:" + port});
   const Error busy = MakeError(Code::kUnavailable, "the service is busy or unavailable, please try again");
   EXPECT_CALL(service_, GetUserStats(::testing::_))
       .WillOnce(Return(busy))
