@@ -28,9 +28,10 @@ bool Serving(const std::shared_ptr<grpc::Channel>& channel, const std::string& s
          response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
 }
 
-bool NeverSent(const grpc::Status& status) {
-  return status.error_code() == grpc::StatusCode::UNAVAILABLE &&
-         status.error_message().find("failed to connect") != std::string::npos;
+bool NeverRan(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::UNIMPLEMENTED ||
+         (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+          status.error_message().find("failed to connect") != std::string::npos);
 }
 
 Error NoInstance(std::string_view service) {

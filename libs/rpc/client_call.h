@@ -32,19 +32,22 @@ struct CallSpec {
 Error NoInstance(std::string_view service);
 Error NetworkRefusedOnEventLoop();
 
-/// Whether `status` says the call never left this process: no connection to the instance could
-/// be made (gRPC's own words, unchanged across its versions), so that even a write may go elsewhere.
-bool NeverSent(const grpc::Status& status);
+/// Whether `status` says the call never ran at its instance: no connection could be made (gRPC's
+/// own words, unchanged across its versions), or the process there does not serve this service
+/// (UNIMPLEMENTED: an instance that died is listed until its lease runs out, and another process
+/// may have been given its port since). Even a write may then go elsewhere.
+bool NeverRan(const grpc::Status& status);
 
 /// Whether a first attempt that ended in `status` is tried once more on another instance: a read
-/// that found its instance unavailable, or any call that could not reach it at all (an instance
-/// that died and is still listed until its lease runs out). Marks the instance unreachable.
+/// that found its instance unavailable, or any call that never ran there. Marks the instance
+/// unreachable.
 template <class Service, class Instance>
 bool TryAnother(Balancer<Service>& instances, const CallSpec& spec, const std::shared_ptr<Instance>& instance,
                 const grpc::Status& status) {
-  if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return false;
+  const bool never_ran = NeverRan(status);
+  if (status.error_code() != grpc::StatusCode::UNAVAILABLE && !never_ran) return false;
   instances.Unreachable(instance);
-  return (spec.kind == CallKind::kRead || NeverSent(status)) && instances.size() > 1;
+  return (spec.kind == CallKind::kRead || never_ran) && instances.size() > 1;
 }
 
 /// `invoke(stub, context)` makes the call and returns its grpc::Status.

@@ -8,6 +8,7 @@
 
 #include "libs/core/call_context.h"
 #include "libs/core/non_blocking.h"
+#include "libs/rpc/client_call.h"
 #include "tests/support/rpc_loopback.h"
 
 namespace minitok::favorite {
@@ -194,6 +195,19 @@ TEST_F(FavoriteGrpcTest, ACallThatCouldNotReachItsInstanceGoesToAnotherWritesToo
   for (int i = 0; i < 4; ++i) EXPECT_TRUE(client_.GetUserStats(ids).ok());
   EXPECT_CALL(service_, Like(1, 2)).Times(4).WillRepeatedly(Return(Ok()));
   for (int i = 0; i < 4; ++i) EXPECT_TRUE(client_.Like(1, 2).ok());
+}
+
+TEST(NeverRanTest, OnlyACallThatCouldNotHaveRunCountsAsNeverRan) {
+  // No connection: nothing was sent.
+  EXPECT_TRUE(rpc::NeverRan(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                         "failed to connect to all addresses; last error: UNKNOWN: "
+                                         "ipv4:127.0.0.1:1: Failed to connect to remote host: Connection refused")));
+  // A process that does not serve the service (another one got a dead instance's port).
+  EXPECT_TRUE(rpc::NeverRan(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "")));
+  // Sent, then lost or refused by the service itself: it may have run.
+  EXPECT_FALSE(rpc::NeverRan(grpc::Status(grpc::StatusCode::UNAVAILABLE, "Socket closed")));
+  EXPECT_FALSE(rpc::NeverRan(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the service is busy or unavailable")));
+  EXPECT_FALSE(rpc::NeverRan(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "Deadline Exceeded")));
 }
 
 TEST_F(FavoriteGrpcTest, AnInstanceThatAnsweredUnavailableGetsAReadAgainElsewhereButNeverAWrite) {
