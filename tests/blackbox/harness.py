@@ -1245,33 +1245,26 @@ class Server:
 
     def _stop_gateways(self, sig, expect_code):
         gateways, self.gateways = self.gateways, []
-        for proc, _ in gateways:
-            if proc.poll() is None:
-                proc.send_signal(sig)
-            try:
-                rc = proc.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                raise AssertionError(f"a gateway did not exit within {STOP_TIMEOUT}s")
-            finally:
-                self._close_stdout(proc)
-            if expect_code is not None and rc != expect_code:
-                raise AssertionError(f"a gateway exited with {rc}, expected {expect_code}")
+        self._stop_processes([("a gateway", proc) for proc, _ in gateways], sig, expect_code)
 
     def _stop_services(self, sig, expect_code):
         services, self.services = self.services, []
-        for role, proc, _ in reversed(services):
+        self._stop_processes([(f"the {role} service", proc) for role, proc, _ in reversed(services)], sig, expect_code)
+
+    def _stop_processes(self, named, sig, expect_code):
+        """Signals each (what, process) in turn and waits for it to exit with `expect_code`."""
+        for what, proc in named:
             if proc.poll() is None:
                 proc.send_signal(sig)
             try:
                 rc = proc.wait(STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
                 proc.kill()
-                raise AssertionError(f"the {role} service did not exit within {STOP_TIMEOUT}s")
+                raise AssertionError(f"{what} did not exit within {STOP_TIMEOUT}s")
             finally:
                 self._close_stdout(proc)
             if expect_code is not None and rc != expect_code:
-                raise AssertionError(f"the {role} service exited with {rc}, expected {expect_code}")
+                raise AssertionError(f"{what} exited with {rc}, expected {expect_code}")
 
     def wait_exit(self, timeout: float = STOP_TIMEOUT) -> int:
         """Wait for a process that was already signalled; returns its exit code."""
