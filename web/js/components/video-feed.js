@@ -116,15 +116,18 @@ export function createVideoFeed({ videos = [], loadMore = null, startVideoId = n
 
   function current() { return slides[activeIndex]; }
 
+  /** Steps from the slide in view; before the observer's first report that is the first one. */
+  function step(delta) { go(Math.max(activeIndex, 0) + delta); }
+
   function onKeyDown(event) {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
     if (isTypingTarget(event.target) || document.querySelector('dialog[open]')) return;
     const onControl = event.target instanceof Element && event.target.closest('button, a') && !event.target.classList.contains('slide__surface');
     switch (event.key) {
       case 'ArrowDown': case 'PageDown': case 'j':
-        event.preventDefault(); go(activeIndex + 1); break;
+        event.preventDefault(); step(1); break;
       case 'ArrowUp': case 'PageUp': case 'k':
-        event.preventDefault(); go(activeIndex - 1); break;
+        event.preventDefault(); step(-1); break;
       case 'Home':
         event.preventDefault(); go(0); break;
       case 'End':
@@ -139,8 +142,8 @@ export function createVideoFeed({ videos = [], loadMore = null, startVideoId = n
     }
   }
 
-  upButton.addEventListener('click', () => go(activeIndex - 1));
-  downButton.addEventListener('click', () => go(activeIndex + 1));
+  upButton.addEventListener('click', () => step(-1));
+  downButton.addEventListener('click', () => step(1));
   document.addEventListener('keydown', onKeyDown);
 
   append(videos);
