@@ -26,6 +26,14 @@ class [[nodiscard]] Pending {
     return std::move(*ready_);
   }
 
+  /// The answer passed through `then(Result<T>) -> Result<U>` once it is in (at once if it is).
+  template <class U, class Convert>
+  Pending<U> Then(Convert then) && {
+    if (!wait_) return Pending<U>(then(std::move(*ready_)));
+    return Pending<U>(std::function<Result<U>()>(
+        [wait = std::move(wait_), then = std::move(then)]() mutable { return then(wait()); }));
+  }
+
  private:
   std::optional<Result<T>> ready_;
   std::function<Result<T>()> wait_;

@@ -119,6 +119,11 @@ class Client final : public CommentService {
   }
 
   Pending<std::vector<VideoCommentCount>> StartGetCounts(std::span<const std::int64_t> video_ids) override {
+    return rpc::LookUp(counts_, video_ids);
+  }
+
+ private:
+  Pending<std::vector<VideoCommentCount>> SendGetCounts(const std::vector<std::int64_t>& video_ids) {
     wire::GetCountsRequest request;
     request.mutable_video_ids()->Add(video_ids.begin(), video_ids.end());
     return rpc::StartUnary<std::vector<VideoCommentCount>>(
@@ -136,8 +141,11 @@ class Client final : public CommentService {
         });
   }
 
- private:
   rpc::Balancer<wire::Comment> instances_;
+  rpc::MergedLookup<VideoCommentCount> counts_{
+      concurrency::MergingIds<VideoCommentCount>([this](auto ids) { return SendGetCounts(ids); },
+                                                 [](const VideoCommentCount& count) { return count.video_id; }),
+      rpc::MergedCallSlots(instances_)};
 };
 
 }  // namespace

@@ -40,13 +40,18 @@ class Server final : public wire::Favorite::CallbackService {
   grpc::ServerUnaryReactor* GetVideoStats(grpc::CallbackServerContext* context,
                                           const wire::GetVideoStatsRequest* request,
                                           wire::GetVideoStatsResponse* response) override {
-    return dispatcher_.Respond(context, rpc::Work::kRead, [this, request, response](std::int64_t viewer) -> Status {
-      MINITOK_ASSIGN_OR_RETURN(const auto stats, service_.GetVideoStats(rpc::FromWire(request->video_ids()), viewer));
-      for (const auto& one : stats) {
-        auto* out = response->add_stats();
-        out->set_video_id(one.video_id);
-        out->set_favorite_count(one.favorite_count);
-        out->set_is_favorite(one.is_favorite);
+    return dispatcher_.Respond(context, rpc::Work::kRead, [this, request, response](std::int64_t) -> Status {
+      response->clear_answers();  // a read refused on gRPC's thread runs again on a worker
+      for (const auto& query : request->queries()) {
+        MINITOK_ASSIGN_OR_RETURN(const auto stats,
+                                 service_.GetVideoStats(rpc::FromWire(query.video_ids()), query.viewer()));
+        auto* answer = response->add_answers();
+        for (const auto& one : stats) {
+          auto* out = answer->add_stats();
+          out->set_video_id(one.video_id);
+          out->set_favorite_count(one.favorite_count);
+          out->set_is_favorite(one.is_favorite);
+        }
       }
       return Ok();
     });
@@ -104,22 +109,7 @@ class Client final : public FavoriteService {
 
   Pending<std::vector<VideoFavoriteStats>> StartGetVideoStats(std::span<const std::int64_t> video_ids,
                                                               std::int64_t viewer) override {
-    wire::GetVideoStatsRequest request;
-    request.mutable_video_ids()->Add(video_ids.begin(), video_ids.end());
-    return rpc::StartUnary<std::vector<VideoFavoriteStats>>(
-        instances_, {.service = kService, .acting_user = viewer},
-        [request = std::move(request)](auto& stub, auto& context, auto& queue) {
-          return stub.AsyncGetVideoStats(&context, request, &queue);
-        },
-        [](const wire::GetVideoStatsResponse& response) {
-          std::vector<VideoFavoriteStats> stats;
-          stats.reserve(response.stats_size());
-          for (const auto& one : response.stats()) {
-            stats.push_back(
-                {.video_id = one.video_id(), .favorite_count = one.favorite_count(), .is_favorite = one.is_favorite()});
-          }
-          return stats;
-        });
+    return rpc::LookUp(video_stats_, video_ids, viewer);
   }
 
   Result<std::vector<UserFavoriteStats>> GetUserStats(std::span<const std::int64_t> user_ids) override {
@@ -127,6 +117,48 @@ class Client final : public FavoriteService {
   }
 
   Pending<std::vector<UserFavoriteStats>> StartGetUserStats(std::span<const std::int64_t> user_ids) override {
+    return rpc::LookUp(user_stats_, user_ids);
+  }
+
+ private:
+  using Action = grpc::Status (wire::Favorite::Stub::*)(grpc::ClientContext*, const wire::VideoRef&, Empty*);
+
+  Status Act(Action action, std::int64_t user_id, std::int64_t video_id) {
+    wire::VideoRef request;
+    request.set_video_id(video_id);
+    Empty response;
+    return rpc::CallUnary(instances_, {.service = kService, .kind = rpc::CallKind::kWrite, .acting_user = user_id},
+                          [&](auto& stub, auto& context) { return (stub.*action)(&context, request, &response); });
+  }
+
+  Pending<std::vector<std::vector<VideoFavoriteStats>>> SendGetVideoStats(const std::vector<rpc::ViewerQuery>& queries) {
+    wire::GetVideoStatsRequest request;
+    for (const auto& query : queries) {
+      auto* out = request.add_queries();
+      out->set_viewer(query.viewer);
+      out->mutable_video_ids()->Add(query.ids.begin(), query.ids.end());
+    }
+    return rpc::StartUnary<std::vector<std::vector<VideoFavoriteStats>>>(
+        instances_, {.service = kService},
+        [request = std::move(request)](auto& stub, auto& context, auto& queue) {
+          return stub.AsyncGetVideoStats(&context, request, &queue);
+        },
+        [](const wire::GetVideoStatsResponse& response) {
+          std::vector<std::vector<VideoFavoriteStats>> answers;
+          answers.reserve(response.answers_size());
+          for (const auto& answer : response.answers()) {
+            auto& stats = answers.emplace_back();
+            stats.reserve(answer.stats_size());
+            for (const auto& one : answer.stats()) {
+              stats.push_back({.video_id = one.video_id(), .favorite_count = one.favorite_count(),
+                               .is_favorite = one.is_favorite()});
+            }
+          }
+          return answers;
+        });
+  }
+
+  Pending<std::vector<UserFavoriteStats>> SendGetUserStats(const std::vector<std::int64_t>& user_ids) {
     wire::GetUserStatsRequest request;
     request.mutable_user_ids()->Add(user_ids.begin(), user_ids.end());
     return rpc::StartUnary<std::vector<UserFavoriteStats>>(
@@ -145,18 +177,13 @@ class Client final : public FavoriteService {
         });
   }
 
- private:
-  using Action = grpc::Status (wire::Favorite::Stub::*)(grpc::ClientContext*, const wire::VideoRef&, Empty*);
-
-  Status Act(Action action, std::int64_t user_id, std::int64_t video_id) {
-    wire::VideoRef request;
-    request.set_video_id(video_id);
-    Empty response;
-    return rpc::CallUnary(instances_, {.service = kService, .kind = rpc::CallKind::kWrite, .acting_user = user_id},
-                          [&](auto& stub, auto& context) { return (stub.*action)(&context, request, &response); });
-  }
-
   rpc::Balancer<wire::Favorite> instances_;
+  rpc::MergedViewerLookup<VideoFavoriteStats> video_stats_{[this](auto queries) { return SendGetVideoStats(queries); },
+                                                           rpc::MergedCallSlots(instances_)};
+  rpc::MergedLookup<UserFavoriteStats> user_stats_{
+      concurrency::MergingIds<UserFavoriteStats>([this](auto ids) { return SendGetUserStats(ids); },
+                                                 [](const UserFavoriteStats& stats) { return stats.user_id; }),
+      rpc::MergedCallSlots(instances_)};
 };
 
 }  // namespace

@@ -6,9 +6,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "libs/core/call_context.h"
 #include "libs/core/non_blocking.h"
 #include "libs/rpc/client_call.h"
+#include "minitok/favorite/v1/favorite.grpc.pb.h"
 #include "tests/support/rpc_loopback.h"
 
 namespace minitok::favorite {
@@ -77,16 +81,11 @@ TEST_F(FavoriteGrpcTest, ListLikedVideosCarriesTheSubjectAndThePage) {
   EXPECT_THAT(client_.ListLikedVideos(9, {}).value(), IsEmpty());
 }
 
-TEST_F(FavoriteGrpcTest, VideoStatsAreForTheViewerInTheMetadata) {
+TEST_F(FavoriteGrpcTest, VideoStatsAreForTheViewerOfTheQuery) {
   EXPECT_CALL(service_, GetVideoStats(::testing::_, 7))
       .WillOnce([](std::span<const std::int64_t> ids, std::int64_t) -> Result<std::vector<VideoFavoriteStats>> {
         EXPECT_THAT(Ids(ids), ElementsAre(3, 2));
         return std::vector<VideoFavoriteStats>{{3, 10, true}, {2, 0, false}};
-      });
-  EXPECT_CALL(service_, GetVideoStats(::testing::_, 0))
-      .WillOnce([](std::span<const std::int64_t> ids, std::int64_t) -> Result<std::vector<VideoFavoriteStats>> {
-        EXPECT_THAT(Ids(ids), IsEmpty());
-        return std::vector<VideoFavoriteStats>{};
       });
   const std::int64_t ids[] = {3, 2};
   const auto stats = client_.GetVideoStats(ids, 7).value();
@@ -96,7 +95,62 @@ TEST_F(FavoriteGrpcTest, VideoStatsAreForTheViewerInTheMetadata) {
   EXPECT_TRUE(stats[0].is_favorite);
   EXPECT_EQ(stats[1].video_id, 2);
   EXPECT_FALSE(stats[1].is_favorite);
-  EXPECT_THAT(client_.GetVideoStats({}, 0).value(), IsEmpty());
+  EXPECT_THAT(client_.GetVideoStats({}, 0).value(), IsEmpty());  // asks nothing
+}
+
+TEST_F(FavoriteGrpcTest, OneCallAnswersEachViewersQueryWithItsOwnFlags) {
+  EXPECT_CALL(service_, GetVideoStats(::testing::_, ::testing::_))
+      .Times(2)
+      .WillRepeatedly([](std::span<const std::int64_t> ids, std::int64_t viewer) {
+        std::vector<VideoFavoriteStats> stats;
+        for (const auto id : ids) stats.push_back({.video_id = id, .favorite_count = 4, .is_favorite = id == viewer});
+        return Result<std::vector<VideoFavoriteStats>>(std::move(stats));
+      });
+  v1::GetVideoStatsRequest request;
+  auto* first = request.add_queries();
+  first->set_viewer(3);
+  first->add_video_ids(3);
+  first->add_video_ids(5);
+  auto* second = request.add_queries();
+  second->set_viewer(5);
+  second->add_video_ids(3);
+  second->add_video_ids(5);
+  v1::GetVideoStatsResponse response;
+  grpc::ClientContext context;
+  const auto stub = v1::Favorite::NewStub(rpc::OpenChannel(loopback_.address()));
+  ASSERT_TRUE(stub->GetVideoStats(&context, request, &response).ok());
+  ASSERT_EQ(response.answers_size(), 2);
+  EXPECT_TRUE(response.answers(0).stats(0).is_favorite());
+  EXPECT_FALSE(response.answers(0).stats(1).is_favorite());
+  EXPECT_FALSE(response.answers(1).stats(0).is_favorite());
+  EXPECT_TRUE(response.answers(1).stats(1).is_favorite());
+}
+
+TEST_F(FavoriteGrpcTest, ConcurrentViewersEachGetTheirOwnFlags) {
+  // Many threads at once: their queries share calls, and every answer must still be its own.
+  EXPECT_CALL(service_, GetVideoStats(::testing::_, ::testing::_))
+      .WillRepeatedly([](std::span<const std::int64_t> ids, std::int64_t viewer) {
+        std::vector<VideoFavoriteStats> stats;
+        for (const auto id : ids) stats.push_back({.video_id = id, .favorite_count = id * 10, .is_favorite = id == viewer});
+        return Result<std::vector<VideoFavoriteStats>>(std::move(stats));
+      });
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        const std::int64_t viewer = t * 100 + i;
+        const std::int64_t ids[] = {viewer, viewer + 1};
+        const auto stats = client_.GetVideoStats(ids, viewer);
+        if (!stats.ok() || stats->size() != 2 || (*stats)[0].video_id != viewer || !(*stats)[0].is_favorite ||
+            (*stats)[1].is_favorite || (*stats)[1].favorite_count != (viewer + 1) * 10) {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST_F(FavoriteGrpcTest, UserStatsRoundTrip) {
@@ -159,12 +213,24 @@ TEST_F(FavoriteGrpcTest, WritesAlwaysRunOnAWorker) {
 }
 
 TEST_F(FavoriteGrpcTest, ARemoteCallIsNeverMadeOnAnEventLoop) {
-  NonBlockingScope on_event_loop;
   const std::int64_t ids[] = {1};
-  const auto stats = client_.GetUserStats(ids);
-  ASSERT_FALSE(stats.ok());
-  EXPECT_EQ(stats.error().code, Code::kWouldBlock);
-  EXPECT_TRUE(on_event_loop.refused());
+  {
+    NonBlockingScope on_event_loop;
+    const auto stats = client_.GetUserStats(ids);
+    ASSERT_FALSE(stats.ok());
+    EXPECT_EQ(stats.error().code, Code::kWouldBlock);
+    EXPECT_TRUE(on_event_loop.refused());
+    const auto started = client_.StartGetVideoStats(ids, 3).Get();
+    ASSERT_FALSE(started.ok());
+    EXPECT_EQ(started.error().code, Code::kWouldBlock);
+  }
+  // The refused lookups joined no call: the next ones are answered.
+  EXPECT_CALL(service_, GetUserStats(::testing::_))
+      .WillOnce(Return(std::vector<UserFavoriteStats>{{.user_id = 1, .favorite_count = 2, .total_favorited = 3}}));
+  EXPECT_CALL(service_, GetVideoStats(::testing::_, 3))
+      .WillOnce(Return(std::vector<VideoFavoriteStats>{{.video_id = 1, .favorite_count = 5, .is_favorite = true}}));
+  EXPECT_EQ(client_.GetUserStats(ids).value().at(0).total_favorited, 3);
+  EXPECT_TRUE(client_.GetVideoStats(ids, 3).value().at(0).is_favorite);
 }
 
 TEST_F(FavoriteGrpcTest, NoKnownInstanceIsUnavailable) {

@@ -46,14 +46,18 @@ class Server final : public wire::Relation::CallbackService {
 
   grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* context, const wire::GetStatsRequest* request,
                                      wire::GetStatsResponse* response) override {
-    return dispatcher_.Respond(context, rpc::Work::kRead, [this, request, response](std::int64_t viewer) -> Status {
-      MINITOK_ASSIGN_OR_RETURN(const auto stats, service_.GetStats(rpc::FromWire(request->user_ids()), viewer));
-      for (const auto& one : stats) {
-        auto* out = response->add_stats();
-        out->set_user_id(one.user_id);
-        out->set_follow_count(one.follow_count);
-        out->set_follower_count(one.follower_count);
-        out->set_is_follow(one.is_follow);
+    return dispatcher_.Respond(context, rpc::Work::kRead, [this, request, response](std::int64_t) -> Status {
+      response->clear_answers();  // a read refused on gRPC's thread runs again on a worker
+      for (const auto& query : request->queries()) {
+        MINITOK_ASSIGN_OR_RETURN(const auto stats, service_.GetStats(rpc::FromWire(query.user_ids()), query.viewer()));
+        auto* answer = response->add_answers();
+        for (const auto& one : stats) {
+          auto* out = answer->add_stats();
+          out->set_user_id(one.user_id);
+          out->set_follow_count(one.follow_count);
+          out->set_follower_count(one.follower_count);
+          out->set_is_follow(one.is_follow);
+        }
       }
       return Ok();
     });
@@ -107,25 +111,37 @@ class Client final : public RelationService {
 
   Pending<std::vector<RelationStats>> StartGetStats(std::span<const std::int64_t> user_ids,
                                                     std::int64_t viewer) override {
+    return rpc::LookUp(stats_, user_ids, viewer);
+  }
+
+ private:
+  Pending<std::vector<std::vector<RelationStats>>> SendGetStats(const std::vector<rpc::ViewerQuery>& queries) {
     wire::GetStatsRequest request;
-    request.mutable_user_ids()->Add(user_ids.begin(), user_ids.end());
-    return rpc::StartUnary<std::vector<RelationStats>>(
-        instances_, {.service = kService, .acting_user = viewer},
+    for (const auto& query : queries) {
+      auto* out = request.add_queries();
+      out->set_viewer(query.viewer);
+      out->mutable_user_ids()->Add(query.ids.begin(), query.ids.end());
+    }
+    return rpc::StartUnary<std::vector<std::vector<RelationStats>>>(
+        instances_, {.service = kService},
         [request = std::move(request)](auto& stub, auto& context, auto& queue) {
           return stub.AsyncGetStats(&context, request, &queue);
         },
         [](const wire::GetStatsResponse& response) {
-          std::vector<RelationStats> stats;
-          stats.reserve(response.stats_size());
-          for (const auto& one : response.stats()) {
-            stats.push_back({.user_id = one.user_id(), .follow_count = one.follow_count(),
-                             .follower_count = one.follower_count(), .is_follow = one.is_follow()});
+          std::vector<std::vector<RelationStats>> answers;
+          answers.reserve(response.answers_size());
+          for (const auto& answer : response.answers()) {
+            auto& stats = answers.emplace_back();
+            stats.reserve(answer.stats_size());
+            for (const auto& one : answer.stats()) {
+              stats.push_back({.user_id = one.user_id(), .follow_count = one.follow_count(),
+                               .follower_count = one.follower_count(), .is_follow = one.is_follow()});
+            }
           }
-          return stats;
+          return answers;
         });
   }
 
- private:
   using Action = grpc::Status (wire::Relation::Stub::*)(grpc::ClientContext*, const wire::UserRef&, Empty*);
   using Lister = grpc::Status (wire::Relation::Stub::*)(grpc::ClientContext*, const wire::ListRequest&,
                                                         wire::UserIds*);
@@ -150,6 +166,8 @@ class Client final : public RelationService {
   }
 
   rpc::Balancer<wire::Relation> instances_;
+  rpc::MergedViewerLookup<RelationStats> stats_{[this](auto queries) { return SendGetStats(queries); },
+                                                rpc::MergedCallSlots(instances_)};
 };
 
 }  // namespace

@@ -79,16 +79,28 @@ class Client final : public UserService {
   Pending<std::vector<UserProfile>> StartGetUsers(std::span<const std::int64_t> ids) override {
     auto [kept, missing] = profiles_.Split(ids);
     if (missing.empty()) return std::move(kept);
+    return rpc::LookUp(found_, missing)
+        .Then<std::vector<UserProfile>>(
+            [kept = std::move(kept)](Result<std::vector<UserProfile>> found) -> Result<std::vector<UserProfile>> {
+              if (!found.ok()) return std::move(found).error();
+              std::vector<UserProfile> users = kept;
+              users.insert(users.end(), found->begin(), found->end());
+              return users;
+            });
+  }
+
+ private:
+  Pending<std::vector<UserProfile>> SendGetUsers(const std::vector<std::int64_t>& ids) {
     wire::GetUsersRequest request;
-    request.mutable_ids()->Add(missing.begin(), missing.end());
+    request.mutable_ids()->Add(ids.begin(), ids.end());
     return rpc::StartUnary<std::vector<UserProfile>>(
         instances_, {.service = kService},
         [request = std::move(request)](auto& stub, auto& context, auto& queue) {
           return stub.AsyncGetUsers(&context, request, &queue);
         },
-        [this, kept = std::move(kept)](const wire::GetUsersResponse& response) {
-          std::vector<UserProfile> users = kept;
-          users.reserve(users.size() + response.users_size());
+        [this](const wire::GetUsersResponse& response) {
+          std::vector<UserProfile> users;
+          users.reserve(response.users_size());
           for (const auto& one : response.users()) {
             users.push_back({.id = one.id(), .name = one.name(), .signature = one.signature()});
             profiles_.Offer(one.id(), users.back(), true);
@@ -97,7 +109,6 @@ class Client final : public UserService {
         });
   }
 
- private:
   using Action = grpc::Status (wire::User::Stub::*)(grpc::ClientContext*, const wire::Credentials&, wire::UserId*);
 
   Result<std::int64_t> Authenticate(Action action, std::string_view name, std::string_view password) {
@@ -113,6 +124,10 @@ class Client final : public UserService {
   }
 
   rpc::Balancer<wire::User> instances_;
+  rpc::MergedLookup<UserProfile> found_{
+      concurrency::MergingIds<UserProfile>([this](auto ids) { return SendGetUsers(ids); },
+                                           [](const UserProfile& user) { return user.id; }),
+      rpc::MergedCallSlots(instances_)};
   static constexpr std::size_t kProfilesKept = 200'000;  // about 100 bytes each
   rpc::FinalRecords<UserProfile> profiles_{kProfilesKept};
 };

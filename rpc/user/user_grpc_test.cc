@@ -80,7 +80,7 @@ TEST_F(UserGrpcTest, NonAsciiCredentialsArriveIntact) {
   EXPECT_EQ(client_.Login("名字", "пароль").value(), 3);
 }
 
-TEST_F(UserGrpcTest, GetUsersCarriesTheIdsInOrderAndEveryField) {
+TEST_F(UserGrpcTest, GetUsersAnswersTheProfilesFoundInTheOrderAskedWithEveryField) {
   EXPECT_CALL(service_, GetUsers(::testing::_))
       .WillOnce([](std::span<const std::int64_t> ids) -> Result<std::vector<UserProfile>> {
         EXPECT_THAT(Ids(ids), ElementsAre(5, 2, 9));
@@ -90,12 +90,12 @@ TEST_F(UserGrpcTest, GetUsersCarriesTheIdsInOrderAndEveryField) {
   const std::int64_t ids[] = {5, 2, 9};
   const auto users = client_.GetUsers(ids).value();
   ASSERT_EQ(users.size(), 2u);
-  EXPECT_EQ(users[0].id, 2);
-  EXPECT_EQ(users[0].name, "bob");
-  EXPECT_EQ(users[0].signature, "hi there");
-  EXPECT_EQ(users[1].id, 5);
-  EXPECT_EQ(users[1].name, "alice");
-  EXPECT_EQ(users[1].signature, "");
+  EXPECT_EQ(users[0].id, 5);
+  EXPECT_EQ(users[0].name, "alice");
+  EXPECT_EQ(users[0].signature, "");
+  EXPECT_EQ(users[1].id, 2);
+  EXPECT_EQ(users[1].name, "bob");
+  EXPECT_EQ(users[1].signature, "hi there");
 }
 
 TEST_F(UserGrpcTest, GetUsersOfNoneIsEmptyWithoutACallAndUnknownIdsAreAskedEachTime) {

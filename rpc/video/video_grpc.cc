@@ -1,5 +1,7 @@
 #include "rpc/video/video_grpc.h"
 
+#include <unordered_map>
+
 #include "libs/rpc/client_call.h"
 #include "libs/rpc/server_call.h"
 #include "minitok/video/v1/video.grpc.pb.h"
@@ -92,9 +94,13 @@ class Server final : public wire::Video::CallbackService {
   grpc::ServerUnaryReactor* Feed(grpc::CallbackServerContext* context, const wire::FeedRequest* request,
                                  wire::FeedResponse* response) override {
     return dispatcher_.Respond(context, rpc::Work::kRead, [this, request, response](std::int64_t) -> Status {
-      MINITOK_ASSIGN_OR_RETURN(const auto page, service_.Feed(request->before_ms(), request->limit()));
-      ToWire(page.videos, response->mutable_videos());
-      response->set_next_time_ms(page.next_time_ms);
+      response->clear_pages();  // a read refused on gRPC's thread runs again on a worker
+      for (const auto& query : request->queries()) {
+        MINITOK_ASSIGN_OR_RETURN(const auto page, service_.Feed(query.before_ms(), query.limit()));
+        auto* out = response->add_pages();
+        for (const auto& video : page.videos) out->add_video_ids(video.id);
+        out->set_next_time_ms(page.next_time_ms);
+      }
       return Ok();
     });
   }
@@ -165,15 +171,20 @@ class Client final : public VideoService {
     return FromWire(response);
   }
 
+  // The page's ids come through a call merged with the other callers' pages; the records are the
+  // ready videos kept here (GetVideos), so a page's videos travel once, not with every page.
   Result<FeedPage> Feed(std::int64_t before_ms, int limit) override {
-    wire::FeedRequest request;
-    request.set_before_ms(before_ms);
-    request.set_limit(limit);
-    wire::FeedResponse response;
-    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService}, [&](auto& stub, auto& context) {
-      return stub.Feed(&context, request, &response);
-    }));
-    return FeedPage{.videos = FromWire(response.videos()), .next_time_ms = response.next_time_ms()};
+    if (NonBlockingScope::RefuseBlocking()) return rpc::NetworkRefusedOnEventLoop();
+    MINITOK_ASSIGN_OR_RETURN(const auto page, feeds_.Add({.before_ms = before_ms, .limit = limit}).Get());
+    MINITOK_ASSIGN_OR_RETURN(auto found, GetVideos(page.video_ids));
+    std::unordered_map<std::int64_t, VideoRecord*> by_id;
+    for (auto& video : found) by_id.emplace(video.id, &video);
+    FeedPage ordered{.next_time_ms = page.next_time_ms};
+    ordered.videos.reserve(page.video_ids.size());
+    for (const std::int64_t id : page.video_ids) {
+      if (const auto video = by_id.find(id); video != by_id.end()) ordered.videos.push_back(std::move(*video->second));
+    }
+    return ordered;
   }
 
   Result<std::vector<VideoRecord>> ListByAuthor(std::int64_t author_id, bool include_unready, Page page) override {
@@ -212,6 +223,53 @@ class Client final : public VideoService {
   }
 
   Pending<std::vector<WorkCount>> StartGetWorkCounts(std::span<const std::int64_t> user_ids) override {
+    return rpc::LookUp(work_counts_, user_ids);
+  }
+
+  Result<MediaFile> FindMedia(std::string_view relative_path) override {
+    wire::FindMediaRequest request;
+    request.set_relative_path(std::string(relative_path));
+    wire::MediaFile response;
+    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService}, [&](auto& stub, auto& context) {
+      return stub.FindMedia(&context, request, &response);
+    }));
+    return MediaFile{.absolute_path = response.absolute_path(), .content_type = response.content_type()};
+  }
+
+ private:
+  struct FeedQuery {
+    std::int64_t before_ms = 0;
+    int limit = 0;
+  };
+  struct FeedIds {
+    std::vector<std::int64_t> video_ids;
+    std::int64_t next_time_ms = 0;
+  };
+
+  Pending<std::vector<FeedIds>> SendFeeds(const std::vector<FeedQuery>& queries) {
+    wire::FeedRequest request;
+    for (const auto& query : queries) {
+      auto* out = request.add_queries();
+      out->set_before_ms(query.before_ms);
+      out->set_limit(query.limit);
+    }
+    return rpc::StartUnary<std::vector<FeedIds>>(
+        instances_, {.service = kService},
+        [request = std::move(request)](auto& stub, auto& context, auto& queue) {
+          return stub.AsyncFeed(&context, request, &queue);
+        },
+        [](const wire::FeedResponse& response) {
+          std::vector<FeedIds> pages;
+          pages.reserve(response.pages_size());
+          for (const auto& page : response.pages()) {
+            pages.push_back({.video_ids = {page.video_ids().begin(), page.video_ids().end()},
+                             .next_time_ms = page.next_time_ms()});
+          }
+          return pages;
+        });
+  }
+
+  Pending<std::vector<WorkCount>> SendGetWorkCounts(const std::vector<std::int64_t>& user_ids) {
     wire::GetWorkCountsRequest request;
     request.mutable_user_ids()->Add(user_ids.begin(), user_ids.end());
     return rpc::StartUnary<std::vector<WorkCount>>(
@@ -229,18 +287,13 @@ class Client final : public VideoService {
         });
   }
 
-  Result<MediaFile> FindMedia(std::string_view relative_path) override {
-    wire::FindMediaRequest request;
-    request.set_relative_path(std::string(relative_path));
-    wire::MediaFile response;
-    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService}, [&](auto& stub, auto& context) {
-      return stub.FindMedia(&context, request, &response);
-    }));
-    return MediaFile{.absolute_path = response.absolute_path(), .content_type = response.content_type()};
-  }
-
- private:
   rpc::Balancer<wire::Video> instances_;
+  concurrency::Coalescer<FeedQuery, FeedIds> feeds_{[this](auto queries) { return SendFeeds(queries); },
+                                                     rpc::MergedCallSlots(instances_)};
+  rpc::MergedLookup<WorkCount> work_counts_{
+      concurrency::MergingIds<WorkCount>([this](auto ids) { return SendGetWorkCounts(ids); },
+                                         [](const WorkCount& count) { return count.user_id; }),
+      rpc::MergedCallSlots(instances_)};
   static constexpr std::size_t kReadyKept = 200'000;  // about 200 bytes each
   rpc::FinalRecords<VideoRecord> ready_{kReadyKept};
 };

@@ -92,13 +92,22 @@ TEST_F(VideoGrpcTest, ABadTitleIsInvalidArgument) {
 
 TEST_F(VideoGrpcTest, FeedCarriesTheCursorAndTheLimitAndReturnsTheNextCursor) {
   EXPECT_CALL(service_, Feed(1'700'000'009'999, 30))
-      .WillOnce(Return(FeedPage{.videos = {Ready(12, 3), Ready(11, 4)}, .next_time_ms = 1'700'000'005'011}));
-  const auto page = client_.Feed(1'700'000'009'999, 30);
-  ASSERT_TRUE(page.ok()) << page.error().message;
-  ASSERT_EQ(page->videos.size(), 2u);
-  ExpectSameVideo(page->videos[0], Ready(12, 3));
-  ExpectSameVideo(page->videos[1], Ready(11, 4));
-  EXPECT_EQ(page->next_time_ms, 1'700'000'005'011);
+      .Times(2)
+      .WillRepeatedly(Return(FeedPage{.videos = {Ready(12, 3), Ready(11, 4)}, .next_time_ms = 1'700'000'005'011}));
+  // The page's ids travel with every page, its ready videos only once.
+  EXPECT_CALL(service_, GetVideos(::testing::_))
+      .WillOnce([](std::span<const std::int64_t> ids) -> Result<std::vector<VideoRecord>> {
+        EXPECT_THAT(Ids(ids), ElementsAre(12, 11));
+        return std::vector<VideoRecord>{Ready(11, 4), Ready(12, 3)};
+      });
+  for (int round = 0; round < 2; ++round) {
+    const auto page = client_.Feed(1'700'000'009'999, 30);
+    ASSERT_TRUE(page.ok()) << page.error().message;
+    ASSERT_EQ(page->videos.size(), 2u);
+    ExpectSameVideo(page->videos[0], Ready(12, 3));
+    ExpectSameVideo(page->videos[1], Ready(11, 4));
+    EXPECT_EQ(page->next_time_ms, 1'700'000'005'011);
+  }
 }
 
 TEST_F(VideoGrpcTest, AnEmptyFeedIsEmpty) {
