@@ -4,17 +4,19 @@
 // instance unavailable is tried once more on another; a write only when it never left (it may
 // have happened otherwise).
 
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string_view>
 #include <type_traits>
 #include <vector>
 
-#include <grpcpp/completion_queue.h>
-#include <grpcpp/support/async_unary_call.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/support/status.h>
 
 #include "libs/concurrency/coalescer.h"
 #include "libs/core/non_blocking.h"
@@ -72,63 +74,72 @@ Status CallUnary(Balancer<Service>& instances, const CallSpec& spec, Invoke&& in
   }
 }
 
-/// One call in flight on its own completion queue, which the waiting thread polls itself.
-template <class Instance, class Response>
-struct AsyncAttempt {
+/// One call in flight, answered on one of gRPC's own threads (its callback API): no completion
+/// queue per call, and the waiting thread sleeps until the answer is in.
+template <class Instance, class Request, class Response>
+struct CallbackAttempt {
   std::shared_ptr<const Instance> instance;
   grpc::ClientContext context;
-  grpc::CompletionQueue queue;
-  std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> reader;
+  Request request;
   Response response;
   grpc::Status status;
-  bool in_flight = false;
+  std::mutex mutex;
+  std::condition_variable answered;
+  bool in_flight = true;
 
-  void Wait() {
-    void* tag = nullptr;
-    bool ok = false;
-    if (in_flight && queue.Next(&tag, &ok)) in_flight = false;
+  void Finished(grpc::Status outcome) {
+    std::lock_guard lock(mutex);
+    status = std::move(outcome);
+    in_flight = false;
+    answered.notify_all();
   }
-  ~AsyncAttempt() {
-    // Abandoned before its answer came (the caller met another error first): cancel, then drain,
-    // as gRPC requires of a queue before it goes.
-    if (in_flight) {
+  void Wait() {
+    std::unique_lock lock(mutex);
+    answered.wait(lock, [this] { return !in_flight; });
+  }
+  ~CallbackAttempt() {
+    // Abandoned before its answer came (the caller met another error first): cancel, then wait
+    // for gRPC's callback, which still refers to this attempt.
+    bool out = false;
+    {
+      std::lock_guard lock(mutex);
+      out = in_flight;
+    }
+    if (out) {
       context.TryCancel();
       Wait();
-    }
-    queue.Shutdown();
-    void* tag = nullptr;
-    bool ok = false;
-    while (queue.Next(&tag, &ok)) {
     }
   }
 };
 
-template <class Reader>
-struct AsyncResponseOf;
-template <class Response>
-struct AsyncResponseOf<std::unique_ptr<grpc::ClientAsyncResponseReader<Response>>> {
+template <class Convert>
+struct ResponseOf : ResponseOf<decltype(&Convert::operator())> {};
+template <class Result, class Lambda, class Response>
+struct ResponseOf<Result (Lambda::*)(const Response&) const> {
   using type = Response;
 };
 
 /// CallUnary started now and finished by the returned Pending's Get(), so that the caller can have
-/// several calls in flight at once without a thread for each. `start(stub, context, queue)`
-/// starts the call (the generated Async method) and returns its reader; `convert(response)` makes
-/// the Result<T>. Both are kept for the one retry a read may get.
-template <class T, class Service, class Start, class Convert>
-Pending<T> StartUnary(Balancer<Service>& instances, const CallSpec& spec, Start start, Convert convert) {
+/// several calls in flight at once without a thread for each. `start(stub, context, request,
+/// response, done)` starts the call (the generated method of the stub's async()) with `done` as
+/// its callback; `convert(response)` makes the Result<T>. Both are kept for the one retry a read
+/// may get.
+template <class T, class Service, class Request, class Start, class Convert>
+Pending<T> StartUnary(Balancer<Service>& instances, const CallSpec& spec, Request request, Start start,
+                      Convert convert) {
   if (NonBlockingScope::RefuseBlocking()) return Pending<T>(NetworkRefusedOnEventLoop());
   using Instance = typename Balancer<Service>::Instance;
-  using Reader = std::invoke_result_t<Start&, typename Service::Stub&, grpc::ClientContext&, grpc::CompletionQueue&>;
-  using Attempt = AsyncAttempt<Instance, typename AsyncResponseOf<Reader>::type>;
-  const auto begin = [&instances, spec, start](std::string_view avoid) -> std::shared_ptr<Attempt> {
+  using Attempt = CallbackAttempt<Instance, Request, typename ResponseOf<Convert>::type>;
+  const auto begin = [&instances, spec, request = std::move(request),
+                      start](std::string_view avoid) -> std::shared_ptr<Attempt> {
     auto instance = instances.Pick(avoid);
     if (!instance) return nullptr;
     auto attempt = std::make_shared<Attempt>();
     attempt->instance = std::move(instance);
+    attempt->request = request;
     PrepareClientContext(attempt->context, spec.acting_user);
-    attempt->reader = start(*attempt->instance->stub, attempt->context, attempt->queue);
-    attempt->reader->Finish(&attempt->response, &attempt->status, attempt.get());
-    attempt->in_flight = true;
+    start(*attempt->instance->stub, attempt->context, attempt->request, attempt->response,
+          [answer = attempt.get()](grpc::Status status) { answer->Finished(std::move(status)); });
     return attempt;
   };
   auto first = begin({});

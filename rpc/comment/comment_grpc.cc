@@ -128,8 +128,9 @@ class Client final : public CommentService {
     request.mutable_video_ids()->Add(video_ids.begin(), video_ids.end());
     return rpc::StartUnary<std::vector<VideoCommentCount>>(
         instances_, {.service = kService},
-        [request = std::move(request)](auto& stub, auto& context, auto& queue) {
-          return stub.AsyncGetCounts(&context, request, &queue);
+        std::move(request),
+        [](auto& stub, auto& context, const auto& request, auto& response, auto done) {
+          stub.async()->GetCounts(&context, &request, &response, std::move(done));
         },
         [](const wire::GetCountsResponse& response) {
           std::vector<VideoCommentCount> counts;

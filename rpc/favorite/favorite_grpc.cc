@@ -140,8 +140,9 @@ class Client final : public FavoriteService {
     }
     return rpc::StartUnary<std::vector<std::vector<VideoFavoriteStats>>>(
         instances_, {.service = kService},
-        [request = std::move(request)](auto& stub, auto& context, auto& queue) {
-          return stub.AsyncGetVideoStats(&context, request, &queue);
+        std::move(request),
+        [](auto& stub, auto& context, const auto& request, auto& response, auto done) {
+          stub.async()->GetVideoStats(&context, &request, &response, std::move(done));
         },
         [](const wire::GetVideoStatsResponse& response) {
           std::vector<std::vector<VideoFavoriteStats>> answers;
@@ -163,8 +164,9 @@ class Client final : public FavoriteService {
     request.mutable_user_ids()->Add(user_ids.begin(), user_ids.end());
     return rpc::StartUnary<std::vector<UserFavoriteStats>>(
         instances_, {.service = kService},
-        [request = std::move(request)](auto& stub, auto& context, auto& queue) {
-          return stub.AsyncGetUserStats(&context, request, &queue);
+        std::move(request),
+        [](auto& stub, auto& context, const auto& request, auto& response, auto done) {
+          stub.async()->GetUserStats(&context, &request, &response, std::move(done));
         },
         [](const wire::GetUserStatsResponse& response) {
           std::vector<UserFavoriteStats> stats;

@@ -124,8 +124,9 @@ class Client final : public RelationService {
     }
     return rpc::StartUnary<std::vector<std::vector<RelationStats>>>(
         instances_, {.service = kService},
-        [request = std::move(request)](auto& stub, auto& context, auto& queue) {
-          return stub.AsyncGetStats(&context, request, &queue);
+        std::move(request),
+        [](auto& stub, auto& context, const auto& request, auto& response, auto done) {
+          stub.async()->GetStats(&context, &request, &response, std::move(done));
         },
         [](const wire::GetStatsResponse& response) {
           std::vector<std::vector<RelationStats>> answers;

@@ -95,8 +95,9 @@ class Client final : public UserService {
     request.mutable_ids()->Add(ids.begin(), ids.end());
     return rpc::StartUnary<std::vector<UserProfile>>(
         instances_, {.service = kService},
-        [request = std::move(request)](auto& stub, auto& context, auto& queue) {
-          return stub.AsyncGetUsers(&context, request, &queue);
+        std::move(request),
+        [](auto& stub, auto& context, const auto& request, auto& response, auto done) {
+          stub.async()->GetUsers(&context, &request, &response, std::move(done));
         },
         [this](const wire::GetUsersResponse& response) {
           std::vector<UserProfile> users;

@@ -255,8 +255,9 @@ class Client final : public VideoService {
     }
     return rpc::StartUnary<std::vector<FeedIds>>(
         instances_, {.service = kService},
-        [request = std::move(request)](auto& stub, auto& context, auto& queue) {
-          return stub.AsyncFeed(&context, request, &queue);
+        std::move(request),
+        [](auto& stub, auto& context, const auto& request, auto& response, auto done) {
+          stub.async()->Feed(&context, &request, &response, std::move(done));
         },
         [](const wire::FeedResponse& response) {
           std::vector<FeedIds> pages;
@@ -274,8 +275,9 @@ class Client final : public VideoService {
     request.mutable_user_ids()->Add(user_ids.begin(), user_ids.end());
     return rpc::StartUnary<std::vector<WorkCount>>(
         instances_, {.service = kService},
-        [request = std::move(request)](auto& stub, auto& context, auto& queue) {
-          return stub.AsyncGetWorkCounts(&context, request, &queue);
+        std::move(request),
+        [](auto& stub, auto& context, const auto& request, auto& response, auto done) {
+          stub.async()->GetWorkCounts(&context, &request, &response, std::move(done));
         },
         [](const wire::GetWorkCountsResponse& response) {
           std::vector<WorkCount> counts;
