@@ -129,8 +129,8 @@ class Client final : public CommentService {
     return rpc::StartUnary<std::vector<VideoCommentCount>>(
         instances_, {.service = kService},
         std::move(request),
-        [](auto& stub, auto& context, const auto& request, auto& response, auto done) {
-          stub.async()->GetCounts(&context, &request, &response, std::move(done));
+        [](auto& stub, auto& context, const auto& sent, auto& response, auto done) {
+          stub.async()->GetCounts(&context, &sent, &response, std::move(done));
         },
         [](const wire::GetCountsResponse& response) {
           std::vector<VideoCommentCount> counts;

@@ -141,8 +141,8 @@ class Client final : public FavoriteService {
     return rpc::StartUnary<std::vector<std::vector<VideoFavoriteStats>>>(
         instances_, {.service = kService},
         std::move(request),
-        [](auto& stub, auto& context, const auto& request, auto& response, auto done) {
-          stub.async()->GetVideoStats(&context, &request, &response, std::move(done));
+        [](auto& stub, auto& context, const auto& sent, auto& response, auto done) {
+          stub.async()->GetVideoStats(&context, &sent, &response, std::move(done));
         },
         [](const wire::GetVideoStatsResponse& response) {
           std::vector<std::vector<VideoFavoriteStats>> answers;
@@ -165,8 +165,8 @@ class Client final : public FavoriteService {
     return rpc::StartUnary<std::vector<UserFavoriteStats>>(
         instances_, {.service = kService},
         std::move(request),
-        [](auto& stub, auto& context, const auto& request, auto& response, auto done) {
-          stub.async()->GetUserStats(&context, &request, &response, std::move(done));
+        [](auto& stub, auto& context, const auto& sent, auto& response, auto done) {
+          stub.async()->GetUserStats(&context, &sent, &response, std::move(done));
         },
         [](const wire::GetUserStatsResponse& response) {
           std::vector<UserFavoriteStats> stats;

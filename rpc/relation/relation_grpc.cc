@@ -125,8 +125,8 @@ class Client final : public RelationService {
     return rpc::StartUnary<std::vector<std::vector<RelationStats>>>(
         instances_, {.service = kService},
         std::move(request),
-        [](auto& stub, auto& context, const auto& request, auto& response, auto done) {
-          stub.async()->GetStats(&context, &request, &response, std::move(done));
+        [](auto& stub, auto& context, const auto& sent, auto& response, auto done) {
+          stub.async()->GetStats(&context, &sent, &response, std::move(done));
         },
         [](const wire::GetStatsResponse& response) {
           std::vector<std::vector<RelationStats>> answers;

@@ -96,8 +96,8 @@ class Client final : public UserService {
     return rpc::StartUnary<std::vector<UserProfile>>(
         instances_, {.service = kService},
         std::move(request),
-        [](auto& stub, auto& context, const auto& request, auto& response, auto done) {
-          stub.async()->GetUsers(&context, &request, &response, std::move(done));
+        [](auto& stub, auto& context, const auto& sent, auto& response, auto done) {
+          stub.async()->GetUsers(&context, &sent, &response, std::move(done));
         },
         [this](const wire::GetUsersResponse& response) {
           std::vector<UserProfile> users;

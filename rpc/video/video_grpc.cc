@@ -256,8 +256,8 @@ class Client final : public VideoService {
     return rpc::StartUnary<std::vector<FeedIds>>(
         instances_, {.service = kService},
         std::move(request),
-        [](auto& stub, auto& context, const auto& request, auto& response, auto done) {
-          stub.async()->Feed(&context, &request, &response, std::move(done));
+        [](auto& stub, auto& context, const auto& sent, auto& response, auto done) {
+          stub.async()->Feed(&context, &sent, &response, std::move(done));
         },
         [](const wire::FeedResponse& response) {
           std::vector<FeedIds> pages;
@@ -276,8 +276,8 @@ class Client final : public VideoService {
     return rpc::StartUnary<std::vector<WorkCount>>(
         instances_, {.service = kService},
         std::move(request),
-        [](auto& stub, auto& context, const auto& request, auto& response, auto done) {
-          stub.async()->GetWorkCounts(&context, &request, &response, std::move(done));
+        [](auto& stub, auto& context, const auto& sent, auto& response, auto done) {
+          stub.async()->GetWorkCounts(&context, &sent, &response, std::move(done));
         },
         [](const wire::GetWorkCountsResponse& response) {
           std::vector<WorkCount> counts;
