@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -153,6 +154,29 @@ class Coalescer {
   std::deque<std::shared_ptr<Batch>> in_flight_;
 };
 
+/// Records looked up by the id each carries (`id_of(record)`), to answer lists of ids in their
+/// own order; an id without a record is left out.
+template <class Record>
+class RecordsById {
+ public:
+  template <class IdOf>
+  RecordsById(const std::vector<Record>& records, IdOf id_of) {
+    for (const auto& record : records) by_id_.emplace(id_of(record), &record);
+  }
+
+  std::vector<Record> InOrderOf(std::span<const std::int64_t> ids) const {
+    std::vector<Record> picked;
+    picked.reserve(ids.size());
+    for (const std::int64_t id : ids) {
+      if (const auto found = by_id_.find(id); found != by_id_.end()) picked.push_back(*found->second);
+    }
+    return picked;
+  }
+
+ private:
+  std::unordered_map<std::int64_t, const Record*> by_id_;
+};
+
 /// The Send of a lookup by ids whose records carry their id (`id_of(record)`): the queries' ids
 /// travel as one list, each id once, and each query gets the records of its own ids in its order
 /// (an id without a record is left out of its answer, as the lookup left it out).
@@ -171,14 +195,10 @@ typename Coalescer<std::vector<std::int64_t>, std::vector<Record>>::Send Merging
     return send_ids(std::move(ids)).template Then<Answers>(
         [queries = std::move(queries), id_of](Result<std::vector<Record>> records) -> Result<Answers> {
           if (!records.ok()) return std::move(records).error();
-          std::unordered_map<std::int64_t, const Record*> by_id;
-          for (const auto& record : *records) by_id.emplace(id_of(record), &record);
-          Answers answers(queries.size());
-          for (std::size_t i = 0; i < queries.size(); ++i) {
-            for (const std::int64_t id : queries[i]) {
-              if (const auto found = by_id.find(id); found != by_id.end()) answers[i].push_back(*found->second);
-            }
-          }
+          const RecordsById<Record> by_id(*records, id_of);
+          Answers answers;
+          answers.reserve(queries.size());
+          for (const auto& query : queries) answers.push_back(by_id.InOrderOf(query));
           return answers;
         });
   };

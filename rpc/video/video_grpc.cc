@@ -1,7 +1,5 @@
 #include "rpc/video/video_grpc.h"
 
-#include <unordered_map>
-
 #include "libs/rpc/client_call.h"
 #include "libs/rpc/server_call.h"
 #include "minitok/video/v1/video.grpc.pb.h"
@@ -176,15 +174,9 @@ class Client final : public VideoService {
   Result<FeedPage> Feed(std::int64_t before_ms, int limit) override {
     if (NonBlockingScope::RefuseBlocking()) return rpc::NetworkRefusedOnEventLoop();
     MINITOK_ASSIGN_OR_RETURN(const auto page, feeds_.Add({.before_ms = before_ms, .limit = limit}).Get());
-    MINITOK_ASSIGN_OR_RETURN(auto found, GetVideos(page.video_ids));
-    std::unordered_map<std::int64_t, VideoRecord*> by_id;
-    for (auto& video : found) by_id.emplace(video.id, &video);
-    FeedPage ordered{.next_time_ms = page.next_time_ms};
-    ordered.videos.reserve(page.video_ids.size());
-    for (const std::int64_t id : page.video_ids) {
-      if (const auto video = by_id.find(id); video != by_id.end()) ordered.videos.push_back(std::move(*video->second));
-    }
-    return ordered;
+    MINITOK_ASSIGN_OR_RETURN(const auto found, GetVideos(page.video_ids));
+    const concurrency::RecordsById<VideoRecord> by_id(found, [](const VideoRecord& video) { return video.id; });
+    return FeedPage{.videos = by_id.InOrderOf(page.video_ids), .next_time_ms = page.next_time_ms};
   }
 
   Result<std::vector<VideoRecord>> ListByAuthor(std::int64_t author_id, bool include_unready, Page page) override {
