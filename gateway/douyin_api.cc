@@ -1,6 +1,7 @@
 #include "gateway/douyin_api.h"
 
 #include <ctime>
+#include <functional>
 
 #include "gateway/api_envelope.h"
 #include "gateway/request_context.h"
@@ -151,23 +152,28 @@ void DouyinApi::AddRoutes(http::Router& router) {
   // Public reads are first tried on the event loop: an anonymous answer from the answer cache
   // (while no write has committed since it was computed), or else the handler itself inside a
   // NonBlockingScope, which succeeds when every object it needs is in the services' caches. The
-  // first database access refuses instead of blocking, and the request makes the usual hop.
-  const auto add_public_read = [&](std::string path, Response (DouyinApi::*handler)(Request&)) {
+  // first database access (or remote call) refuses instead of blocking, and the request makes
+  // the usual hop.
+  // `handler`: a starting member function of this class, or anything invocable like one.
+  const auto add_public_read_starting = [&](std::string path, auto handler) {
     // `key`: the request's answer-cache key when it is anonymous and the cache is on.
-    const auto answer = [this, handler](Request& request, const std::optional<std::string>& key) {
+    const auto answer = [this, handler](Request& request, const std::optional<std::string>& key, http::Reply reply) {
       const std::uint64_t version = key ? cache_->version.Current() : 0;  // before reading any data
-      Response response = (this->*handler)(request);
-      if (key && response.status == 200 && response.api_status == 0) {
-        cache_->answers.Put(*key, version, response.body);
-      }
-      return response;
+      std::invoke(handler, *this, request, [this, key, version, reply = std::move(reply)](Response response) {
+        if (key && response.status == 200 && response.api_status == 0) {
+          cache_->answers.Put(*key, version, response.body);
+        }
+        reply(std::move(response));
+      });
     };
     const auto key_of = [this](const Request& request) {
       return cache_ != nullptr ? AnonymousKey(request) : std::nullopt;
     };
     router.Add({.pattern = path,
                 .methods = {Method::kGet, Method::kHead},
-                .handler = [answer, key_of](Request& request) { return answer(request, key_of(request)); },
+                .start = [answer, key_of](Request& request, http::Reply reply) {
+                  answer(request, key_of(request), std::move(reply));
+                },
                 .executor = http::Executor::kWorker,
                 .fast_path = [this, answer, key_of](Request& request) -> std::optional<Response> {
                   const auto key = key_of(request);
@@ -180,16 +186,22 @@ void DouyinApi::AddRoutes(http::Router& router) {
                     }
                   }
                   const NonBlockingScope on_the_loop;
-                  Response response = answer(request, key);
+                  Response response =
+                      http::RespondNow([&](http::Reply reply) { answer(request, key, std::move(reply)); });
                   if (on_the_loop.refused()) return std::nullopt;
                   return response;
                 },
                 .admit = admission(Limited::kRead)});
   };
-  add_public_read("/douyin/feed", &DouyinApi::Feed);
+  const auto add_public_read = [&](std::string path, Response (DouyinApi::*handler)(Request&)) {
+    add_public_read_starting(std::move(path), [handler](DouyinApi& api, Request& request, http::Reply reply) {
+      reply((api.*handler)(request));
+    });
+  };
+  add_public_read_starting("/douyin/feed", &DouyinApi::Feed);
   add("/douyin/user/register", Method::kPost, &DouyinApi::Register, Limited::kRegister, http::Executor::kHashing);
   add("/douyin/user/login", Method::kPost, &DouyinApi::Login, Limited::kLogin, http::Executor::kHashing);
-  add_public_read("/douyin/user", &DouyinApi::UserInfo);
+  add_public_read_starting("/douyin/user", &DouyinApi::UserInfo);
   add("/douyin/publish/action", Method::kPost, &DouyinApi::Publish, Limited::kPublish, http::Executor::kWorker, true);
   add_public_read("/douyin/publish/list", &DouyinApi::PublishList);
   add("/douyin/favorite/action", Method::kPost, &DouyinApi::FavoriteAction, Limited::kLike);
@@ -209,22 +221,26 @@ void DouyinApi::AddRoutes(http::Router& router) {
                     .executor = http::Executor::kWorker});
 }
 
-Response DouyinApi::Feed(Request& request) {
+void DouyinApi::Feed(Request& request, http::Reply reply) {
   const RequestContext ctx(request, tokens_, options_.public_url);
   auto latest = ctx.OptionalTime("latest_time");
-  if (!latest.ok()) return Fail(request, latest.error(), "video_list");
+  if (!latest.ok()) return reply(Fail(request, latest.error(), "video_list"));
   const std::int64_t now = clock_.NowMs();
   const std::int64_t viewer = ctx.ViewerOrAnonymous();
-  auto page = services_.videos.Feed(ClientTimeToMs(latest->value_or(0), now), kFeedPageSize);
-  if (!page.ok()) return Fail(request, page.error(), "video_list");
-  const std::int64_t next_time = page->next_time_ms;
-  auto views = LoadVideos(services_, std::move(page->videos), viewer);
-  if (!views.ok()) return Fail(request, views.error(), "video_list");
-  auto body = BeginOk();
-  // The feed is public: no processing state, even for the author.
-  WriteVideoList(body, "video_list", *views, {ctx.BaseUrl(), 0, &rendered_});
-  body.Member("next_time", next_time);
-  return ApiOk(std::move(body));
+  services_.videos.StartFeed(ClientTimeToMs(latest->value_or(0), now), kFeedPageSize)
+      .OnReady([this, &request, viewer, base_url = ctx.BaseUrl(), reply](Result<video::FeedPage> page) {
+        if (!page.ok()) return reply(Fail(request, page.error(), "video_list"));
+        const std::int64_t next_time = page->next_time_ms;
+        StartLoadVideos(services_, std::move(page->videos), viewer)
+            .OnReady([this, &request, next_time, base_url, reply](Result<VideoViews> views) {
+              if (!views.ok()) return reply(Fail(request, views.error(), "video_list"));
+              auto body = BeginOk();
+              // The feed is public: no processing state, even for the author.
+              WriteVideoList(body, "video_list", *views, {base_url, 0, &rendered_});
+              body.Member("next_time", next_time);
+              reply(ApiOk(std::move(body)));
+            });
+      });
 }
 
 Response DouyinApi::Credentials(Request& request, bool create) {
@@ -255,30 +271,32 @@ Response DouyinApi::Register(Request& request) { return Credentials(request, tru
 
 Response DouyinApi::Login(Request& request) { return Credentials(request, false); }
 
-Response DouyinApi::UserInfo(Request& request) {
+void DouyinApi::UserInfo(Request& request, http::Reply reply) {
   const RequestContext ctx(request, tokens_, options_.public_url);
   auto requested = ctx.OptionalInt("user_id");
-  if (!requested.ok()) return Fail(request, requested.error());
+  if (!requested.ok()) return reply(Fail(request, requested.error()));
   auto looking = ctx.Viewer();
-  if (!looking.ok()) return Fail(request, looking.error());
+  if (!looking.ok()) return reply(Fail(request, looking.error()));
   std::int64_t viewer = *looking;
   std::int64_t user_id = requested->value_or(0);
   if (user_id == 0) {
     // The official demo asks with only a token: answer for its owner.
     auto self = ctx.Authenticate();
-    if (!self.ok()) return Fail(request, self.error());
+    if (!self.ok()) return reply(Fail(request, self.error()));
     user_id = viewer = *self;
   }
-  if (user_id < 0) return Fail(request, MakeError(Code::kInvalidArgument, "user_id must be a positive id"));
+  if (user_id < 0) return reply(Fail(request, MakeError(Code::kInvalidArgument, "user_id must be a positive id")));
   const std::int64_t ids[] = {user_id};
-  auto users = LoadUsers(services_, ids, viewer);
-  if (!users.ok()) return Fail(request, users.error());
-  if (!users->contains(user_id)) return Fail(request, MakeError(Code::kNotFound, "this user does not exist"));
-  auto body = BeginOk();
-  body.Key("user");
-  // One user: rendering it costs less than keeping it, since any of millions may be asked next.
-  WriteUser(body, *users, user_id, {ctx.BaseUrl(), viewer});
-  return ApiOk(std::move(body));
+  StartLoadUsers(services_, ids, viewer)
+      .OnReady([this, &request, user_id, viewer, base_url = ctx.BaseUrl(), reply](Result<UserViews> users) {
+        if (!users.ok()) return reply(Fail(request, users.error()));
+        if (!users->contains(user_id)) return reply(Fail(request, MakeError(Code::kNotFound, "this user does not exist")));
+        auto body = BeginOk();
+        body.Key("user");
+        // One user: rendering it costs less than keeping it, since any of millions may be asked next.
+        WriteUser(body, *users, user_id, {base_url, viewer});
+        reply(ApiOk(std::move(body)));
+      });
 }
 
 Response DouyinApi::Publish(Request& request) {

@@ -47,10 +47,12 @@ class DouyinApi {
   static http::Response DiskFull();
 
  private:
-  http::Response Feed(http::Request& request);
+  // Feed and UserInfo start their service calls and reply when the last answer is in: with
+  // remote services a request holds no thread meanwhile.
+  void Feed(http::Request& request, http::Reply reply);
   http::Response Register(http::Request& request);
   http::Response Login(http::Request& request);
-  http::Response UserInfo(http::Request& request);
+  void UserInfo(http::Request& request, http::Reply reply);
   http::Response Publish(http::Request& request);
   http::Response PublishList(http::Request& request);
   http::Response FavoriteAction(http::Request& request);

@@ -28,53 +28,32 @@ std::string_view StateName(video::VideoState state) {
 
 namespace {
 
-/// The four lookups of LoadUsers, all in flight at once.
-struct UserLookups {
-  std::size_t count = 0;
-  Pending<std::vector<user::UserProfile>> profiles;
-  Pending<std::vector<relation::RelationStats>> relations;
-  Pending<std::vector<video::WorkCount>> works;
-  Pending<std::vector<favorite::UserFavoriteStats>> favorites;
-};
-
-UserLookups StartUserLookups(Services& services, std::span<const std::int64_t> requested, std::int64_t viewer) {
-  const auto ids = Unique({requested.begin(), requested.end()});
-  if (ids.empty()) {
-    return {.profiles = std::vector<user::UserProfile>(),
-            .relations = std::vector<relation::RelationStats>(),
-            .works = std::vector<video::WorkCount>(),
-            .favorites = std::vector<favorite::UserFavoriteStats>()};
-  }
-  return {.count = ids.size(),
-          .profiles = services.users.StartGetUsers(ids),
-          .relations = services.relations.StartGetStats(ids, viewer),
-          .works = services.videos.StartGetWorkCounts(ids),
-          .favorites = services.favorites.StartGetUserStats(ids)};
-}
-
-Result<UserViews> FinishUserLookups(UserLookups lookups) {
-  // An error returns at once: the lookups still in flight are cancelled as they go.
-  MINITOK_ASSIGN_OR_RETURN(auto profiles, std::move(lookups.profiles).Get());
-  MINITOK_ASSIGN_OR_RETURN(const auto relations, std::move(lookups.relations).Get());
-  MINITOK_ASSIGN_OR_RETURN(const auto works, std::move(lookups.works).Get());
-  MINITOK_ASSIGN_OR_RETURN(const auto favorites, std::move(lookups.favorites).Get());
+/// The views of the users the four lookups found, with their counters.
+Result<UserViews> AssembleUsers(std::size_t count, Result<std::vector<user::UserProfile>> profiles,
+                                const Result<std::vector<relation::RelationStats>>& relations,
+                                const Result<std::vector<video::WorkCount>>& works,
+                                const Result<std::vector<favorite::UserFavoriteStats>>& favorites) {
+  if (!profiles.ok()) return std::move(profiles).error();
+  if (!relations.ok()) return relations.error();
+  if (!works.ok()) return works.error();
+  if (!favorites.ok()) return favorites.error();
   UserViews views;
-  views.reserve(lookups.count);
-  for (auto& profile : profiles) {
+  views.reserve(count);
+  for (auto& profile : *profiles) {
     views[profile.id] =
         UserView{.id = profile.id, .name = std::move(profile.name), .signature = std::move(profile.signature)};
   }
-  for (const auto& r : relations) {
+  for (const auto& r : *relations) {
     if (auto it = views.find(r.user_id); it != views.end()) {
       it->second.follow_count = r.follow_count;
       it->second.follower_count = r.follower_count;
       it->second.is_follow = r.is_follow;
     }
   }
-  for (const auto& w : works) {
+  for (const auto& w : *works) {
     if (auto it = views.find(w.user_id); it != views.end()) it->second.work_count = w.work_count;
   }
-  for (const auto& f : favorites) {
+  for (const auto& f : *favorites) {
     if (auto it = views.find(f.user_id); it != views.end()) {
       it->second.favorite_count = f.favorite_count;
       it->second.total_favorited = f.total_favorited;
@@ -85,34 +64,52 @@ Result<UserViews> FinishUserLookups(UserLookups lookups) {
 
 }  // namespace
 
-Result<UserViews> LoadUsers(Services& services, std::span<const std::int64_t> ids, std::int64_t viewer) {
-  return FinishUserLookups(StartUserLookups(services, ids, viewer));
+Pending<UserViews> StartLoadUsers(Services& services, std::span<const std::int64_t> requested, std::int64_t viewer) {
+  const auto ids = Unique({requested.begin(), requested.end()});
+  if (ids.empty()) return UserViews();
+  return WhenAll(services.users.StartGetUsers(ids), services.relations.StartGetStats(ids, viewer),
+                 services.videos.StartGetWorkCounts(ids), services.favorites.StartGetUserStats(ids))
+      .Then<UserViews>([count = ids.size()](auto all) -> Result<UserViews> {
+        auto& [profiles, relations, works, favorites] = *all;
+        return AssembleUsers(count, std::move(profiles), relations, works, favorites);
+      });
 }
 
-Result<VideoViews> LoadVideos(Services& services, std::vector<video::VideoRecord> videos, std::int64_t viewer) {
-  VideoViews views;
-  views.videos = std::move(videos);
-  if (views.videos.empty()) return views;
+Result<UserViews> LoadUsers(Services& services, std::span<const std::int64_t> ids, std::int64_t viewer) {
+  return StartLoadUsers(services, ids, viewer).Get();
+}
+
+Pending<VideoViews> StartLoadVideos(Services& services, std::vector<video::VideoRecord> videos, std::int64_t viewer) {
+  if (videos.empty()) return VideoViews();
   std::vector<std::int64_t> video_ids;
   std::vector<std::int64_t> author_ids;
-  video_ids.reserve(views.videos.size());
-  author_ids.reserve(views.videos.size());
-  for (const auto& v : views.videos) {
+  video_ids.reserve(videos.size());
+  author_ids.reserve(videos.size());
+  for (const auto& v : videos) {
     video_ids.push_back(v.id);
     author_ids.push_back(v.author_id);
   }
   // All six lookups in flight at once.
-  auto favorites = services.favorites.StartGetVideoStats(video_ids, viewer);
-  auto comments = services.comments.StartGetCounts(video_ids);
-  auto authors = StartUserLookups(services, author_ids, viewer);
-  MINITOK_ASSIGN_OR_RETURN(views.favorites, std::move(favorites).Get());
-  MINITOK_ASSIGN_OR_RETURN(views.comments, std::move(comments).Get());
-  MINITOK_ASSIGN_OR_RETURN(views.authors, FinishUserLookups(std::move(authors)));
-  // Both services answer one entry per id asked, in the order asked.
-  if (views.favorites.size() != video_ids.size() || views.comments.size() != video_ids.size()) {
-    return InternalError("counter lookups answered the wrong count");
-  }
-  return views;
+  return WhenAll(services.favorites.StartGetVideoStats(video_ids, viewer), services.comments.StartGetCounts(video_ids),
+                 StartLoadUsers(services, author_ids, viewer))
+      .Then<VideoViews>([videos = std::move(videos)](auto all) mutable -> Result<VideoViews> {
+        auto& [favorites, comments, authors] = *all;
+        if (!favorites.ok()) return std::move(favorites).error();
+        if (!comments.ok()) return std::move(comments).error();
+        if (!authors.ok()) return std::move(authors).error();
+        // Both services answer one entry per id asked, in the order asked.
+        if (favorites->size() != videos.size() || comments->size() != videos.size()) {
+          return InternalError("counter lookups answered the wrong count");
+        }
+        return VideoViews{.videos = std::move(videos),
+                          .favorites = std::move(*favorites),
+                          .comments = std::move(*comments),
+                          .authors = std::move(*authors)};
+      });
+}
+
+Result<VideoViews> LoadVideos(Services& services, std::vector<video::VideoRecord> videos, std::int64_t viewer) {
+  return StartLoadVideos(services, std::move(videos), viewer).Get();
 }
 
 namespace {

@@ -30,6 +30,7 @@ struct UserView {
 using UserViews = boost::unordered_flat_map<std::int64_t, UserView>;
 
 /// Four batched calls (user, relation, video, favorite) for any number of ids, all in flight at once.
+Pending<UserViews> StartLoadUsers(Services& services, std::span<const std::int64_t> ids, std::int64_t viewer);
 Result<UserViews> LoadUsers(Services& services, std::span<const std::int64_t> ids, std::int64_t viewer);
 
 struct VideoViews {
@@ -40,6 +41,7 @@ struct VideoViews {
 };
 
 /// Two batched calls for the videos' counters plus LoadUsers for their authors, all six in flight at once.
+Pending<VideoViews> StartLoadVideos(Services& services, std::vector<video::VideoRecord> videos, std::int64_t viewer);
 Result<VideoViews> LoadVideos(Services& services, std::vector<video::VideoRecord> videos, std::int64_t viewer);
 
 /// User and Video objects as rendered before. An object's JSON differs between viewers only in

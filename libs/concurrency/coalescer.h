@@ -5,19 +5,15 @@
 // caller waits no longer than it would alone; under load each call carries many callers' queries
 // and its fixed cost (for a gRPC call, tens of microseconds of CPU on each side) is shared.
 //
-// No thread of its own: the callers drive the calls. A caller waiting for its batch to leave
-// sends it when a slot frees, and while no slot is free it collects another batch's answer, so
-// that a call whose callers have all gone (or are busy elsewhere) never holds a slot for long.
+// No thread of its own: a call's answer, on whatever thread delivers it, frees its slot, sends the
+// batch that gathered meanwhile, and then hands each caller its own answer.
 
 #include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <memory>
 #include <mutex>
-#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -40,118 +36,79 @@ class Coalescer {
   Coalescer(Send send, std::function<std::size_t()> max_in_flight)
       : send_(std::move(send)), max_in_flight_(std::move(max_in_flight)) {}
 
+  /// Waits for the calls still out: their answers refer to this.
+  ~Coalescer() {
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [this] { return unfinished_ == 0; });
+  }
+
   Coalescer(const Coalescer&) = delete;
   Coalescer& operator=(const Coalescer&) = delete;
 
-  /// Joins the open batch (sending it at once when a slot is free). The answer is collected by
-  /// Get() on the returned Pending, which blocks: call from a thread that may block.
+  /// Joins the open batch (sending it at once when a slot is free).
   Pending<Answer> Add(Query query) {
-    std::shared_ptr<Batch> batch;  // declared before the lock: released after it
-    std::size_t index = 0;
-    {
-      std::unique_lock lock(mutex_);
-      if (!open_) open_ = std::make_shared<Batch>();
-      batch = open_;
-      index = batch->size;
-      batch->queries.push_back(std::move(query));
-      ++batch->size;
-      if (SlotFree()) SendOpen(lock);
-    }
-    return Pending<Answer>(std::function<Result<Answer>()>(
-        [this, batch = std::move(batch), index]() { return Collect(*batch, index); }));
+    Promise<Answer> promise;
+    auto answer = promise.GetPending();
+    std::unique_lock lock(mutex_);
+    open_.queries.push_back(std::move(query));
+    open_.callers.push_back(std::move(promise));
+    if (SlotFree()) SendOpen(lock);
+    return answer;
   }
 
  private:
   struct Batch {
-    std::vector<Query> queries;  ///< until sent
-    std::size_t size = 0;
-    std::optional<Pending<std::vector<Answer>>> call;  ///< set once sent, taken by its collector
-    std::optional<Result<std::vector<Answer>>> answers;
-    bool collecting = false;
-    std::condition_variable changed;
+    std::vector<Query> queries;
+    std::vector<Promise<Answer>> callers;  ///< one per query, in order
   };
 
-  bool SlotFree() { return in_flight_.size() < std::max<std::size_t>(1, max_in_flight_()); }
+  bool SlotFree() { return in_flight_ < std::max<std::size_t>(1, max_in_flight_()); }
 
-  /// Sends the open batch. The caller holds a reference to it, so it never goes under the lock.
+  /// Sends the open batch; returns with the lock released.
   void SendOpen(std::unique_lock<std::mutex>& lock) {
-    const std::shared_ptr<Batch> batch = std::move(open_);
-    in_flight_.push_back(batch);
-    std::vector<Query> queries = std::move(batch->queries);
+    Batch batch = std::exchange(open_, Batch{});
+    ++in_flight_;
+    ++unfinished_;
     lock.unlock();
-    auto call = send_(std::move(queries));
-    lock.lock();
-    batch->call.emplace(std::move(call));
-    batch->changed.notify_all();
-    if (open_) open_->changed.notify_one();  // a caller waiting for a slot may collect this one
+    send_(std::move(batch.queries))
+        .OnReady([this, callers = std::move(batch.callers)](Result<std::vector<Answer>> answers) {
+          Answered(callers, std::move(answers));
+        });
   }
 
-  /// Waits for `batch`'s answers and collects them into it; frees its slot.
-  void Drive(std::unique_lock<std::mutex>& lock, Batch& batch) {
-    batch.collecting = true;
-    Pending<std::vector<Answer>> call = std::move(*batch.call);
-    batch.call.reset();
-    lock.unlock();
-    auto answers = std::move(call).Get();
-    lock.lock();
-    batch.answers.emplace(std::move(answers));
-    std::erase_if(in_flight_, [&](const auto& one) { return one.get() == &batch; });
-    batch.changed.notify_all();
-    if (open_) open_->changed.notify_one();  // a slot is free: one of its callers sends it
-  }
-
-  Result<Answer> Collect(Batch& batch, std::size_t index) {
-    std::unique_lock lock(mutex_);
-    for (;;) {
-      if (batch.answers) return Take(batch, index);
-      const bool waiting_for_slot = open_.get() == &batch;
-      if (waiting_for_slot && SlotFree()) {
+  void Answered(const std::vector<Promise<Answer>>& callers, Result<std::vector<Answer>> answers) {
+    {
+      std::unique_lock lock(mutex_);
+      --in_flight_;
+      // What gathered meanwhile leaves before this batch's callers go on with their answers.
+      if (!open_.callers.empty() && SlotFree()) {
         SendOpen(lock);
-        continue;
+      } else {
+        lock.unlock();
       }
-      Batch* drive = nullptr;
-      if (batch.call && !batch.collecting) {
-        drive = &batch;
-      } else if (waiting_for_slot) {
-        for (const auto& other : in_flight_) {
-          if (other->call && !other->collecting) {
-            drive = other.get();
-            break;
-          }
-        }
+    }
+    if (answers.ok() && answers->size() != callers.size()) {
+      answers = InternalError("a merged call answered " + std::to_string(answers->size()) + " of " +
+                              std::to_string(callers.size()) + " queries");
+    }
+    for (std::size_t i = 0; i < callers.size(); ++i) {
+      if (answers.ok()) {
+        callers[i].Deliver(std::move((*answers)[i]));
+      } else {
+        callers[i].Deliver(answers.error());
       }
-      if (drive != nullptr) {
-        const auto keep_alive = FindInFlight(*drive);  // Drive takes it out of in_flight_
-        Drive(lock, *drive);
-        continue;
-      }
-      batch.changed.wait(lock);
     }
-  }
-
-  std::shared_ptr<Batch> FindInFlight(const Batch& batch) {
-    for (const auto& one : in_flight_) {
-      if (one.get() == &batch) return one;
-    }
-    return nullptr;
-  }
-
-  /// Each caller takes its own answer, once.
-  static Result<Answer> Take(Batch& batch, std::size_t index) {
-    auto& answers = *batch.answers;
-    if (!answers.ok()) return answers.error();
-    if (answers->size() != batch.size) {
-      return InternalError("a merged call answered " + std::to_string(answers->size()) + " of " +
-                           std::to_string(batch.size) + " queries");
-    }
-    return std::move((*answers)[index]);
+    std::lock_guard lock(mutex_);
+    if (--unfinished_ == 0) idle_.notify_all();
   }
 
   const Send send_;
   const std::function<std::size_t()> max_in_flight_;
   std::mutex mutex_;
-  std::shared_ptr<Batch> open_;
-  std::deque<std::shared_ptr<Batch>> in_flight_;
+  std::condition_variable idle_;
+  Batch open_;
+  std::size_t in_flight_ = 0;   ///< calls holding a slot
+  std::size_t unfinished_ = 0;  ///< calls whose answer is not yet handed out
 };
 
 /// Records looked up by the id each carries (`id_of(record)`), to answer lists of ids in their

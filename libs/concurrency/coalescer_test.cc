@@ -4,9 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <deque>
-#include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace minitok::concurrency {
@@ -14,55 +13,58 @@ namespace {
 
 using Ids = std::vector<std::int64_t>;
 
-/// A remote end whose calls answer each query with its own double, once the test releases them.
+/// A remote end whose calls answer each query with its own double, once the test releases them
+/// (on the releasing thread, as a gRPC callback thread would).
 class FakeCalls {
  public:
-  struct Call {
-    std::vector<int> queries;
-    std::shared_future<void> released;
-  };
-
   Pending<std::vector<int>> Send(std::vector<int> queries) {
     std::lock_guard lock(mutex_);
-    calls_.push_back({queries, releases_.emplace_back().get_future().share()});
-    if (answer_at_once_) {
-      while (released_ < releases_.size()) releases_[released_++].set_value();
-    }
-    const auto released = calls_.back().released;
-    const bool fail = fail_;
-    const bool short_answer = short_answer_;
-    return Pending<std::vector<int>>(std::function<Result<std::vector<int>>()>(
-        [queries, released, fail, short_answer]() -> Result<std::vector<int>> {
-          released.wait();
-          if (fail) return MakeError(Code::kUnavailable, "the service is unavailable");
-          std::vector<int> answers;
-          for (const int query : queries) answers.push_back(query * 2);
-          if (short_answer) answers.pop_back();
-          return answers;
-        }));
+    sent_.push_back(queries);
+    if (answer_at_once_) return Answers(queries);
+    Promise<std::vector<int>> promise;
+    out_.push_back({std::move(queries), promise});
+    return promise.GetPending();
   }
 
+  /// Answers every call out now, including those sent while answering.
   void ReleaseAll() {
-    std::lock_guard lock(mutex_);
-    while (released_ < releases_.size()) releases_[released_++].set_value();
+    for (;;) {
+      std::vector<Out> out;
+      {
+        std::lock_guard lock(mutex_);
+        out.swap(out_);
+      }
+      if (out.empty()) return;
+      for (auto& call : out) call.promise.Deliver(Answers(call.queries));
+    }
   }
 
   std::vector<std::vector<int>> Sent() {
     std::lock_guard lock(mutex_);
-    std::vector<std::vector<int>> sent;
-    for (const auto& call : calls_) sent.push_back(call.queries);
-    return sent;
+    return sent_;
   }
 
-  bool answer_at_once_ = false;
-  bool fail_ = false;
-  bool short_answer_ = false;
+  std::atomic<bool> answer_at_once_ = false;
+  std::atomic<bool> fail_ = false;
+  std::atomic<bool> short_answer_ = false;
 
  private:
+  struct Out {
+    std::vector<int> queries;
+    Promise<std::vector<int>> promise;
+  };
+
+  Result<std::vector<int>> Answers(const std::vector<int>& queries) const {
+    if (fail_) return MakeError(Code::kUnavailable, "the service is unavailable");
+    std::vector<int> answers;
+    for (const int query : queries) answers.push_back(query * 2);
+    if (short_answer_) answers.pop_back();
+    return answers;
+  }
+
   std::mutex mutex_;
-  std::deque<std::promise<void>> releases_;
-  std::size_t released_ = 0;
-  std::vector<Call> calls_;
+  std::vector<std::vector<int>> sent_;
+  std::vector<Out> out_;
 };
 
 struct Fixture {
@@ -75,9 +77,9 @@ struct Fixture {
 
 TEST(CoalescerTest, ALoneQueryLeavesAtOnceAndGetsItsAnswer) {
   Fixture f;
-  f.calls.answer_at_once_ = true;
   auto pending = f.coalescer.Add(21);
   EXPECT_EQ(f.calls.Sent(), (std::vector<std::vector<int>>{{21}}));  // sent before anyone waits
+  f.calls.ReleaseAll();
   auto answer = std::move(pending).Get();
   ASSERT_TRUE(answer.ok());
   EXPECT_EQ(*answer, 42);
@@ -90,47 +92,61 @@ TEST(CoalescerTest, QueriesArrivingWhileACallIsOutLeaveTogetherWhenItReturns) {
   auto third = f.coalescer.Add(3);
   EXPECT_EQ(f.calls.Sent(), (std::vector<std::vector<int>>{{1}}));
   f.calls.ReleaseAll();
+  EXPECT_EQ(f.calls.Sent(), (std::vector<std::vector<int>>{{1}, {2, 3}}));  // sent by the first's answer
   EXPECT_EQ(*std::move(first).Get(), 2);
-  // The second caller sends the open batch (both queries) when it comes to wait.
-  f.calls.answer_at_once_ = true;
   EXPECT_EQ(*std::move(second).Get(), 4);
   EXPECT_EQ(*std::move(third).Get(), 6);
-  EXPECT_EQ(f.calls.Sent(), (std::vector<std::vector<int>>{{1}, {2, 3}}));
 }
 
 TEST(CoalescerTest, MoreSlotsLetMoreCallsOutAtOnce) {
   Fixture f(2);
-  f.calls.answer_at_once_ = true;
   auto a = f.coalescer.Add(1);
   auto b = f.coalescer.Add(2);
   auto c = f.coalescer.Add(3);
   EXPECT_EQ(f.calls.Sent(), (std::vector<std::vector<int>>{{1}, {2}}));
+  f.calls.ReleaseAll();
+  EXPECT_EQ(f.calls.Sent(), (std::vector<std::vector<int>>{{1}, {2}, {3}}));
   EXPECT_EQ(*std::move(c).Get(), 6);
   EXPECT_EQ(*std::move(a).Get(), 2);
   EXPECT_EQ(*std::move(b).Get(), 4);
 }
 
-TEST(CoalescerTest, OneCallerWithTwoQueriesMayCollectTheLaterFirst) {
-  // The earlier query's call holds the only slot and nobody else collects it: the caller waiting
-  // for a slot collects it itself instead of waiting for ever.
+TEST(CoalescerTest, ACallAnsweredAtOnceFreesItsSlotAtOnce) {
   Fixture f;
   f.calls.answer_at_once_ = true;
-  auto earlier = f.coalescer.Add(1);
-  auto later = f.coalescer.Add(2);
-  EXPECT_EQ(*std::move(later).Get(), 4);
-  EXPECT_EQ(*std::move(earlier).Get(), 2);
+  auto a = f.coalescer.Add(1);
+  auto b = f.coalescer.Add(2);
+  EXPECT_EQ(f.calls.Sent(), (std::vector<std::vector<int>>{{1}, {2}}));
+  EXPECT_EQ(*std::move(b).Get(), 4);
+  EXPECT_EQ(*std::move(a).Get(), 2);
+}
+
+TEST(CoalescerTest, ACallerContinuesOnTheThreadThatDeliversItsAnswer) {
+  Fixture f;
+  std::thread::id answered_on;
+  std::optional<int> next_answer;
+  f.coalescer.Add(1).OnReady([&](Result<int> answer) {
+    answered_on = std::this_thread::get_id();
+    ASSERT_TRUE(answer.ok());
+    // A continuation may start the next call (a feed's page, then its counters).
+    f.coalescer.Add(*answer).OnReady([&](Result<int> next) { next_answer = *next; });
+  });
+  std::thread deliverer([&] { f.calls.ReleaseAll(); });
+  const auto deliverer_id = deliverer.get_id();
+  deliverer.join();
+  EXPECT_EQ(answered_on, deliverer_id);
+  EXPECT_EQ(next_answer, 4);
   EXPECT_EQ(f.calls.Sent(), (std::vector<std::vector<int>>{{1}, {2}}));
 }
 
-TEST(CoalescerTest, ACallWhoseCallersLeftFreesItsSlotForTheNext) {
+TEST(CoalescerTest, ACallWhoseCallersLeftStillFreesItsSlot) {
   Fixture f;
-  f.calls.answer_at_once_ = true;
   { auto dropped = f.coalescer.Add(1); }
+  f.calls.ReleaseAll();
   auto next = f.coalescer.Add(2);
+  EXPECT_EQ(f.calls.Sent(), (std::vector<std::vector<int>>{{1}, {2}}));  // the slot is free again
+  f.calls.ReleaseAll();
   EXPECT_EQ(*std::move(next).Get(), 4);
-  auto after = f.coalescer.Add(3);
-  EXPECT_EQ(f.calls.Sent(), (std::vector<std::vector<int>>{{1}, {2}, {3}}));  // the slot is free again
-  EXPECT_EQ(*std::move(after).Get(), 6);
 }
 
 TEST(CoalescerTest, AFailedCallFailsEveryQueryItCarried) {
@@ -138,14 +154,13 @@ TEST(CoalescerTest, AFailedCallFailsEveryQueryItCarried) {
   auto first = f.coalescer.Add(1);
   auto second = f.coalescer.Add(2);
   auto third = f.coalescer.Add(3);
-  f.calls.ReleaseAll();
-  ASSERT_TRUE(std::move(first).Get().ok());
-  f.calls.answer_at_once_ = true;
   f.calls.fail_ = true;
-  const auto failed = std::move(second).Get();
-  ASSERT_FALSE(failed.ok());
-  EXPECT_EQ(failed.error().code, Code::kUnavailable);
-  EXPECT_EQ(std::move(third).Get().error().code, Code::kUnavailable);
+  f.calls.ReleaseAll();
+  for (auto* pending : {&first, &second, &third}) {
+    const auto failed = std::move(*pending).Get();
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.error().code, Code::kUnavailable);
+  }
 }
 
 TEST(CoalescerTest, ACallAnsweringTooFewIsAnInternalErrorForEachQuery) {
@@ -157,11 +172,17 @@ TEST(CoalescerTest, ACallAnsweringTooFewIsAnInternalErrorForEachQuery) {
   EXPECT_EQ(answer.error().code, Code::kInternal);
 }
 
-TEST(CoalescerTest, ManyThreadsEachGetTheirOwnAnswerInFewerCalls) {
+TEST(CoalescerTest, ManyThreadsEachGetTheirOwnAnswerAndEveryQueryTravelsOnce) {
   Fixture f;
-  f.calls.answer_at_once_ = true;
   constexpr int kThreads = 8;
   constexpr int kPerThread = 300;
+  std::atomic<bool> done{false};
+  std::thread remote([&] {
+    while (!done) {
+      f.calls.ReleaseAll();
+      std::this_thread::yield();
+    }
+  });
   std::vector<std::thread> threads;
   std::atomic<int> wrong{0};
   for (int t = 0; t < kThreads; ++t) {
@@ -174,10 +195,12 @@ TEST(CoalescerTest, ManyThreadsEachGetTheirOwnAnswerInFewerCalls) {
     });
   }
   for (auto& thread : threads) thread.join();
+  done = true;
+  remote.join();
   EXPECT_EQ(wrong.load(), 0);
   std::size_t carried = 0;
   for (const auto& call : f.calls.Sent()) carried += call.size();
-  EXPECT_EQ(carried, std::size_t{kThreads * kPerThread});  // every query went exactly once
+  EXPECT_EQ(carried, std::size_t{kThreads * kPerThread});
 }
 
 struct Record {

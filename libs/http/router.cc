@@ -2,7 +2,15 @@
 
 #include <algorithm>
 
+#include "libs/core/pending.h"
+
 namespace minitok::http {
+
+Response RespondNow(const std::function<void(Reply)>& start) {
+  Promise<Response> answer;
+  start([answer](Response response) { answer.Deliver(std::move(response)); });
+  return std::move(*answer.GetPending().Get());
+}
 
 std::string_view Router::Normalize(std::string_view path) {
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);

@@ -18,6 +18,14 @@ namespace minitok::http {
 enum class Executor { kEventLoop, kWorker, kHashing };
 
 using Handler = std::function<Response(Request&)>;
+/// Takes a request's answer: called once, from any thread.
+using Reply = std::function<void(Response)>;
+/// A handler that starts its work and may return before the answer is in: its service calls
+/// answer on other threads and the last of them calls `reply`. The request lives until then.
+using StartingHandler = std::function<void(Request&, Reply)>;
+
+/// The answer of `start(reply)`, waited for on this thread (at once when it replied before returning).
+Response RespondNow(const std::function<void(Reply)>& start);
 
 /// Whether a request is served at all (rate limits): refused now, admitted now, or decided later
 /// by a check that waits on another server (limits shared through Redis).
@@ -33,6 +41,9 @@ struct Route {
   std::string pattern;  ///< for the access log, e.g. "/douyin/feed"
   std::vector<Method> methods;
   Handler handler;
+  /// Set instead of `handler`: the request holds its pool's thread only until the handler
+  /// returns, not while its service calls are out.
+  StartingHandler start;
   Executor executor = Executor::kWorker;
   /// Multipart bodies of this route stream their file part to disk (up to the upload limit)
   /// instead of being held in memory (up to the body limit).

@@ -77,6 +77,14 @@ auto CompletionOnItsLoop(Handler handler) {
   };
 }
 
+/// Every service call a handler makes carries the request's deadline, id and trace.
+CallContext ContextOf(const Request& request) {
+  const auto traceparent = request.Header("traceparent");
+  return {.deadline = request.deadline,
+          .request_id = request.request_id,
+          .traceparent = traceparent && IsTraceparent(*traceparent) ? std::string(*traceparent) : std::string()};
+}
+
 bool IsQuietDisconnect(const beast::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
          ec == asio::error::operation_aborted || ec == beast::error::timeout ||
@@ -99,6 +107,9 @@ struct Server::Impl {
   asio::awaitable<void> Accept();
   asio::awaitable<void> Session(tcp::socket socket, Loop& loop);
   asio::awaitable<Response> Dispatch(const Route& route, Request& request);
+  /// Runs a starting handler; `complete` gets its reply, or a 500 if it threw before replying.
+  template <class Complete>
+  void Start(const Route& route, Request& request, Complete complete);
   /// The route's admission of `request` as it comes (an exception becomes a 500 refusal). Most
   /// decide at once; only one that waits on another server needs Await().
   Admission AdmissionOf(const Route& route, const Request& request);
@@ -239,11 +250,7 @@ asio::awaitable<void> Server::Impl::Accept() {
 }
 
 std::optional<Response> Server::Impl::Invoke(const Route& route, Request& request, bool fast_path) {
-  // Every service call the handler makes carries the request's deadline, id and trace.
-  const auto traceparent = request.Header("traceparent");
-  CallScope call({.deadline = request.deadline,
-                  .request_id = request.request_id,
-                  .traceparent = traceparent && IsTraceparent(*traceparent) ? std::string(*traceparent) : std::string()});
+  const CallScope call(ContextOf(request));
   try {
     if (fast_path) return route.fast_path ? route.fast_path(request) : std::nullopt;
     return route.handler(request);
@@ -253,6 +260,25 @@ std::optional<Response> Server::Impl::Invoke(const Route& route, Request& reques
     logger.Error("handler threw a non-exception");
   }
   return Response::Text(500, "internal server error\n");
+}
+
+template <class Complete>
+void Server::Impl::Start(const Route& route, Request& request, Complete complete) {
+  const auto replied = std::make_shared<std::atomic<bool>>(false);
+  const auto reply_once = [replied, complete](Response response) mutable {
+    if (!replied->exchange(true)) complete(std::move(response));
+  };
+  const CallScope call(ContextOf(request));
+  try {
+    route.start(request, reply_once);
+    return;
+  } catch (const std::exception& e) {
+    logger.Error(std::string("handler threw: ") + e.what());
+  } catch (...) {
+    logger.Error("handler threw a non-exception");
+  }
+  auto failed = reply_once;
+  failed(Response::Text(500, "internal server error\n"));
 }
 
 asio::awaitable<Response> Server::Impl::Dispatch(const Route& route, Request& request) {
@@ -268,7 +294,11 @@ asio::awaitable<Response> Server::Impl::Dispatch(const Route& route, Request& re
             complete(responders.busy());
             return;
           }
-          complete(*Invoke(route, request));
+          if (route.start) {
+            Start(route, request, complete);
+          } else {
+            complete(*Invoke(route, request));
+          }
         });
         if (!queued) complete(responders.busy());
       },

@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <grpcpp/channel.h>
@@ -35,6 +37,38 @@ class Balancer final : public EndpointSink {
     std::unique_ptr<typename Service::Stub> stub;
     std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
   };
+
+  /// Held by each call while it is out: the callbacks of calls still out refer to this balancer,
+  /// whose destruction waits for them.
+  class CallOut {
+   public:
+    explicit CallOut(Balancer& balancer) : balancer_(&balancer) {
+      std::lock_guard lock(balancer_->mutex_);
+      ++balancer_->calls_out_;
+    }
+    CallOut(CallOut&& other) noexcept : balancer_(std::exchange(other.balancer_, nullptr)) {}
+    CallOut(const CallOut&) = delete;
+    CallOut& operator=(const CallOut&) = delete;
+    CallOut& operator=(CallOut&&) = delete;
+    ~CallOut() {
+      if (balancer_ == nullptr) return;
+      std::lock_guard lock(balancer_->mutex_);
+      if (--balancer_->calls_out_ == 0) balancer_->no_calls_out_.notify_all();
+    }
+
+   private:
+    Balancer* balancer_;
+  };
+
+  Balancer() = default;
+  ~Balancer() override {
+    std::unique_lock lock(mutex_);
+    no_calls_out_.wait(lock, [this] { return calls_out_ == 0; });
+  }
+  Balancer(const Balancer&) = delete;
+  Balancer& operator=(const Balancer&) = delete;
+
+  CallOut Out() { return CallOut(*this); }
 
   void SetEndpoints(std::vector<std::string> addresses) override {
     std::sort(addresses.begin(), addresses.end());
@@ -108,6 +142,8 @@ class Balancer final : public EndpointSink {
   }
 
   std::mutex mutex_;
+  std::condition_variable no_calls_out_;
+  std::size_t calls_out_ = 0;
   std::vector<std::shared_ptr<const Instance>> instances_;
   std::size_t next_ = 0;
 };

@@ -4,12 +4,10 @@
 // instance unavailable is tried once more on another; a write only when it never left (it may
 // have happened otherwise).
 
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string_view>
 #include <type_traits>
@@ -74,44 +72,6 @@ Status CallUnary(Balancer<Service>& instances, const CallSpec& spec, Invoke&& in
   }
 }
 
-/// One call in flight, answered on one of gRPC's own threads (its callback API): no completion
-/// queue per call, and the waiting thread sleeps until the answer is in.
-template <class Instance, class Request, class Response>
-struct CallbackAttempt {
-  std::shared_ptr<const Instance> instance;
-  grpc::ClientContext context;
-  Request request;
-  Response response;
-  grpc::Status status;
-  std::mutex mutex;
-  std::condition_variable answered;
-  bool in_flight = true;
-
-  void Finished(grpc::Status outcome) {
-    std::lock_guard lock(mutex);
-    status = std::move(outcome);
-    in_flight = false;
-    answered.notify_all();
-  }
-  void Wait() {
-    std::unique_lock lock(mutex);
-    answered.wait(lock, [this] { return !in_flight; });
-  }
-  ~CallbackAttempt() {
-    // Abandoned before its answer came (the caller met another error first): cancel, then wait
-    // for gRPC's callback, which still refers to this attempt.
-    bool out = false;
-    {
-      std::lock_guard lock(mutex);
-      out = in_flight;
-    }
-    if (out) {
-      context.TryCancel();
-      Wait();
-    }
-  }
-};
-
 template <class Convert>
 struct ResponseOf : ResponseOf<decltype(&Convert::operator())> {};
 template <class Result, class Lambda, class Response>
@@ -119,44 +79,72 @@ struct ResponseOf<Result (Lambda::*)(const Response&) const> {
   using type = Response;
 };
 
-/// CallUnary started now and finished by the returned Pending's Get(), so that the caller can have
-/// several calls in flight at once without a thread for each. `start(stub, context, request,
-/// response, done)` starts the call (the generated method of the stub's async()) with `done` as
-/// its callback; `convert(response)` makes the Result<T>. Both are kept for the one retry a read
-/// may get.
+/// CallUnary started now and answered on one of gRPC's own threads (its callback API), so that
+/// the caller can have several calls in flight at once without a thread for each, and need not
+/// hold one at all while they are out (Pending::OnReady). `start(stub, context, request, response,
+/// done)` starts the call (the generated method of the stub's async()) with `done` as its
+/// callback; `convert(response)` makes the Result<T>. Both are kept for the one retry a read may
+/// get, which leaves from the thread that learnt of the first failure.
 template <class T, class Service, class Request, class Start, class Convert>
 Pending<T> StartUnary(Balancer<Service>& instances, const CallSpec& spec, Request request, Start start,
                       Convert convert) {
-  if (NonBlockingScope::RefuseBlocking()) return Pending<T>(NetworkRefusedOnEventLoop());
+  if (NonBlockingScope::RefuseBlocking()) return NetworkRefusedOnEventLoop();
   using Instance = typename Balancer<Service>::Instance;
-  using Attempt = CallbackAttempt<Instance, Request, typename ResponseOf<Convert>::type>;
-  const auto begin = [&instances, spec, request = std::move(request),
-                      start](std::string_view avoid) -> std::shared_ptr<Attempt> {
-    auto instance = instances.Pick(avoid);
-    if (!instance) return nullptr;
-    auto attempt = std::make_shared<Attempt>();
-    attempt->instance = std::move(instance);
-    attempt->request = request;
-    PrepareClientContext(attempt->context, spec.acting_user);
-    start(*attempt->instance->stub, attempt->context, attempt->request, attempt->response,
-          [answer = attempt.get()](grpc::Status status) { answer->Finished(std::move(status)); });
-    return attempt;
+  using Response = typename ResponseOf<Convert>::type;
+  struct Call {
+    Balancer<Service>& instances;
+    CallSpec spec;
+    Request request;
+    Start start;
+    Convert convert;
+    Promise<T> promise;
+    typename Balancer<Service>::CallOut out;
   };
-  auto first = begin({});
-  if (!first) return Pending<T>(NoInstance(spec.service));
-  return Pending<T>(std::function<Result<T>()>([&instances, spec, begin, convert, first]() -> Result<T> {
-    first->Wait();
-    auto answered = first;
-    if (!first->status.ok() && TryAnother(instances, spec, first->instance, first->status)) {
-      if (auto second = begin(first->instance->address)) {
-        second->Wait();
-        if (!second->status.ok()) TryAnother(instances, spec, second->instance, second->status);
-        answered = std::move(second);
-      }
+  struct Attempt {
+    std::shared_ptr<Call> call;
+    std::shared_ptr<const Instance> instance;
+    grpc::ClientContext context;
+    Response response;
+  };
+  // Starts an attempt on an instance other than `avoid`; false when there is none. The attempt
+  // lives as long as gRPC's callback, which holds it.
+  struct Attempts {
+    static bool Begin(const std::shared_ptr<Call>& call, std::string_view avoid, bool retry) {
+      auto instance = call->instances.Pick(avoid);
+      if (!instance) return false;
+      auto attempt = std::make_shared<Attempt>();
+      attempt->call = call;
+      attempt->instance = std::move(instance);
+      PrepareClientContext(attempt->context, call->spec.acting_user);
+      call->start(*attempt->instance->stub, attempt->context, call->request, attempt->response,
+                  [attempt, retry](grpc::Status status) { Finished(*attempt, std::move(status), retry); });
+      return true;
     }
-    if (!answered->status.ok()) return FromGrpcStatus(answered->status, spec.service);
-    return convert(answered->response);
-  }));
+    static void Finished(Attempt& attempt, grpc::Status status, bool retry) {
+      Call& call = *attempt.call;
+      if (status.ok()) {
+        call.promise.Deliver(call.convert(attempt.response));
+        return;
+      }
+      if (!retry) {
+        TryAnother(call.instances, call.spec, attempt.instance, status);
+      } else if (TryAnother(call.instances, call.spec, attempt.instance, status) &&
+                 Begin(attempt.call, attempt.instance->address, false)) {
+        return;
+      }
+      call.promise.Deliver(FromGrpcStatus(status, call.spec.service));
+    }
+  };
+  auto call = std::make_shared<Call>(Call{.instances = instances,
+                                          .spec = spec,
+                                          .request = std::move(request),
+                                          .start = std::move(start),
+                                          .convert = std::move(convert),
+                                          .promise = {},
+                                          .out = instances.Out()});
+  auto answer = call->promise.GetPending();
+  if (!Attempts::Begin(call, {}, true)) return NoInstance(spec.service);
+  return answer;
 }
 
 /// Concurrent callers' lookups of one kind by ids, merged into one call each time

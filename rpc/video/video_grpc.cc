@@ -171,12 +171,20 @@ class Client final : public VideoService {
 
   // The page's ids come through a call merged with the other callers' pages; the records are the
   // ready videos kept here (GetVideos), so a page's videos travel once, not with every page.
-  Result<FeedPage> Feed(std::int64_t before_ms, int limit) override {
+  Result<FeedPage> Feed(std::int64_t before_ms, int limit) override { return StartFeed(before_ms, limit).Get(); }
+
+  Pending<FeedPage> StartFeed(std::int64_t before_ms, int limit) override {
     if (NonBlockingScope::RefuseBlocking()) return rpc::NetworkRefusedOnEventLoop();
-    MINITOK_ASSIGN_OR_RETURN(const auto page, feeds_.Add({.before_ms = before_ms, .limit = limit}).Get());
-    MINITOK_ASSIGN_OR_RETURN(const auto found, GetVideos(page.video_ids));
-    const concurrency::RecordsById<VideoRecord> by_id(found, [](const VideoRecord& video) { return video.id; });
-    return FeedPage{.videos = by_id.InOrderOf(page.video_ids), .next_time_ms = page.next_time_ms};
+    return feeds_.Add({.before_ms = before_ms, .limit = limit})
+        .ThenStart<FeedPage>([this](Result<FeedIds> page) -> Pending<FeedPage> {
+          if (!page.ok()) return std::move(page).error();
+          return StartGetVideos(page->video_ids)
+              .Then<FeedPage>([page = std::move(*page)](Result<std::vector<VideoRecord>> found) -> Result<FeedPage> {
+                if (!found.ok()) return std::move(found).error();
+                const concurrency::RecordsById<VideoRecord> by_id(*found, [](const VideoRecord& video) { return video.id; });
+                return FeedPage{.videos = by_id.InOrderOf(page.video_ids), .next_time_ms = page.next_time_ms};
+              });
+        });
   }
 
   Result<std::vector<VideoRecord>> ListByAuthor(std::int64_t author_id, bool include_unready, Page page) override {
@@ -191,23 +199,8 @@ class Client final : public VideoService {
     return FromWire(response.videos());
   }
 
-  // A ready video never changes again (nothing edits, unpublishes or deletes one), so the ready
-  // videos found are kept here and only the other ids travel: a like asks the video service once
-  // per video, not once per like.
   Result<std::vector<VideoRecord>> GetVideos(std::span<const std::int64_t> ids) override {
-    auto [videos, missing] = ready_.Split(ids);
-    if (missing.empty()) return std::move(videos);
-    wire::GetVideosRequest request;
-    request.mutable_ids()->Add(missing.begin(), missing.end());
-    wire::Videos response;
-    MINITOK_RETURN_IF_ERROR(rpc::CallUnary(instances_, {.service = kService}, [&](auto& stub, auto& context) {
-      return stub.GetVideos(&context, request, &response);
-    }));
-    for (auto& video : FromWire(response.videos())) {
-      ready_.Offer(video.id, video, video.state == VideoState::kReady);
-      videos.push_back(std::move(video));
-    }
-    return std::move(videos);
+    return StartGetVideos(ids).Get();
   }
 
   Result<std::vector<WorkCount>> GetWorkCounts(std::span<const std::int64_t> user_ids) override {
@@ -237,6 +230,29 @@ class Client final : public VideoService {
     std::vector<std::int64_t> video_ids;
     std::int64_t next_time_ms = 0;
   };
+
+  // A ready video never changes again (nothing edits, unpublishes or deletes one), so the ready
+  // videos found are kept here and only the other ids travel: a like asks the video service once
+  // per video, not once per like.
+  Pending<std::vector<VideoRecord>> StartGetVideos(std::span<const std::int64_t> ids) {
+    auto [videos, missing] = ready_.Split(ids);
+    if (missing.empty()) return std::move(videos);
+    wire::GetVideosRequest request;
+    request.mutable_ids()->Add(missing.begin(), missing.end());
+    return rpc::StartUnary<std::vector<VideoRecord>>(
+        instances_, {.service = kService}, std::move(request),
+        [](auto& stub, auto& context, const auto& sent, auto& response, auto done) {
+          stub.async()->GetVideos(&context, &sent, &response, std::move(done));
+        },
+        [this, videos = std::move(videos)](const wire::Videos& response) {
+          std::vector<VideoRecord> all = videos;
+          for (auto& video : FromWire(response.videos())) {
+            ready_.Offer(video.id, video, video.state == VideoState::kReady);
+            all.push_back(std::move(video));
+          }
+          return all;
+        });
+  }
 
   Pending<std::vector<FeedIds>> SendFeeds(const std::vector<FeedQuery>& queries) {
     wire::FeedRequest request;

@@ -72,6 +72,7 @@ class VideoService {
   virtual Pending<std::vector<WorkCount>> StartGetWorkCounts(std::span<const std::int64_t> user_ids) {
     return GetWorkCounts(user_ids);
   }
+  virtual Pending<FeedPage> StartFeed(std::int64_t before_ms, int limit) { return Feed(before_ms, limit); }
 };
 
 Status ValidateTitle(std::string_view title);
