@@ -64,7 +64,7 @@ int RunHttpGateway(const GatewaySetup& setup) {
         answers.SetMaxEntries(static_cast<std::size_t>(settings.cache_entries));
       });
 
-  gateway::DouyinApi api(setup.services, tokens, setup.clock, {config.public_url}, logger,
+  gateway::DouyinApi api(setup.services, tokens, setup.clock, {.public_url = config.public_url, .services_remote = setup.services_remote}, logger,
                          answer_cache ? &*answer_cache : nullptr, &traffic);
   http::Router router;
   api.AddRoutes(router);

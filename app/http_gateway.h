@@ -31,6 +31,8 @@ struct GatewaySetup {
   /// Bumped by the services on every public change; null when some service runs elsewhere (its
   /// changes would not bump it), which turns the answer cache off.
   cache::DataVersion* public_changes = nullptr;
+  /// None of the services runs in this process.
+  bool services_remote = false;
   /// Fills a new data folder with demo users and videos (the embedded shape only).
   std::optional<media::MediaTools> demo_tools;
   concurrency::ThreadPool& workers;

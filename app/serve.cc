@@ -366,6 +366,8 @@ int Serve(const config::ServerConfig& config) {
                                 .live = live,
                                 .live_changes = settings_watch != nullptr,
                                 .public_changes = roles->all ? &data_version : nullptr,
+                                .services_remote = !local_users && !local_videos && !local_favorites &&
+                                                   !local_comments && !local_relations && !local_messages,
                                 .demo_tools = demo_content ? tools : std::nullopt,
                                 .workers = workers,
                                 .hashing = hashing,

@@ -149,6 +149,17 @@ void DouyinApi::AddRoutes(http::Router& router) {
                 .streams_upload = upload,
                 .admit = admission(limited)});
   };
+  // A starting handler runs on a worker, or with remote services on the event loop (starting a
+  // call never blocks).
+  const http::Executor starting_executor = options_.services_remote ? http::Executor::kEventLoop : http::Executor::kWorker;
+  const auto add_starting = [&](std::string path, Method method, void (DouyinApi::*handler)(Request&, http::Reply),
+                                Limited limited) {
+    router.Add({.pattern = path,
+                .methods = {method},
+                .start = [this, handler](Request& request, http::Reply reply) { (this->*handler)(request, std::move(reply)); },
+                .executor = starting_executor,
+                .admit = admission(limited)});
+  };
   // Public reads are first tried on the event loop: an anonymous answer from the answer cache
   // (while no write has committed since it was computed), or else the handler itself inside a
   // NonBlockingScope, which succeeds when every object it needs is in the services' caches. The
@@ -169,11 +180,20 @@ void DouyinApi::AddRoutes(http::Router& router) {
     const auto key_of = [this](const Request& request) {
       return cache_ != nullptr ? AnonymousKey(request) : std::nullopt;
     };
+    const auto start = [answer, key_of](Request& request, http::Reply reply) {
+      answer(request, key_of(request), std::move(reply));
+    };
+    if (starting_executor == http::Executor::kEventLoop && cache_ == nullptr) {
+      router.Add({.pattern = path,
+                  .methods = {Method::kGet, Method::kHead},
+                  .start = start,
+                  .executor = starting_executor,
+                  .admit = admission(Limited::kRead)});
+      return;
+    }
     router.Add({.pattern = path,
                 .methods = {Method::kGet, Method::kHead},
-                .start = [answer, key_of](Request& request, http::Reply reply) {
-                  answer(request, key_of(request), std::move(reply));
-                },
+                .start = start,
                 .executor = http::Executor::kWorker,
                 .fast_path = [this, answer, key_of](Request& request) -> std::optional<Response> {
                   const auto key = key_of(request);
@@ -204,7 +224,7 @@ void DouyinApi::AddRoutes(http::Router& router) {
   add_public_read_starting("/douyin/user", &DouyinApi::UserInfo);
   add("/douyin/publish/action", Method::kPost, &DouyinApi::Publish, Limited::kPublish, http::Executor::kWorker, true);
   add_public_read("/douyin/publish/list", &DouyinApi::PublishList);
-  add("/douyin/favorite/action", Method::kPost, &DouyinApi::FavoriteAction, Limited::kLike);
+  add_starting("/douyin/favorite/action", Method::kPost, &DouyinApi::FavoriteAction, Limited::kLike);
   add_public_read("/douyin/favorite/list", &DouyinApi::FavoriteList);
   add("/douyin/comment/action", Method::kPost, &DouyinApi::CommentAction, Limited::kComment);
   add_public_read("/douyin/comment/list", &DouyinApi::CommentList);
@@ -333,15 +353,17 @@ Response DouyinApi::PublishList(Request& request) {
   return ApiOk(std::move(body));
 }
 
-Response DouyinApi::FavoriteAction(Request& request) {
+void DouyinApi::FavoriteAction(Request& request, http::Reply reply) {
   const RequestContext ctx(request, tokens_, options_.public_url);
   auto action = ReadAction(ctx, "video_id");
-  if (!action.ok()) return Fail(request, action.error());
-  Status done = action->type == kLike     ? services_.favorites.Like(action->user, action->target)
-                : action->type == kUnlike ? services_.favorites.Unlike(action->user, action->target)
-                                          : Status(UnknownAction());
-  if (!done.ok()) return Fail(request, done.error());
-  return ApiOk(BeginOk());
+  if (!action.ok()) return reply(Fail(request, action.error()));
+  Pending<void> done = action->type == kLike     ? services_.favorites.StartLike(action->user, action->target)
+                       : action->type == kUnlike ? services_.favorites.StartUnlike(action->user, action->target)
+                                                 : Pending<void>(UnknownAction());
+  std::move(done).OnReady([this, &request, reply](Status status) {
+    if (!status.ok()) return reply(Fail(request, status.error()));
+    reply(ApiOk(BeginOk()));
+  });
 }
 
 Response DouyinApi::FavoriteList(Request& request) {

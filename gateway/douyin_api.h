@@ -18,6 +18,9 @@ namespace minitok::gateway {
 
 struct ApiOptions {
   std::string public_url;  ///< base of absolute URLs; empty: from each request's Host
+  /// Every service runs in other processes: the reads that only start calls (the feed, user
+  /// info) run on the event loop, with no hop to a worker, since starting a call never blocks.
+  bool services_remote = false;
 };
 
 /// Answers shared by all anonymous clients, valid while no write has committed since.
@@ -47,15 +50,15 @@ class DouyinApi {
   static http::Response DiskFull();
 
  private:
-  // Feed and UserInfo start their service calls and reply when the last answer is in: with
-  // remote services a request holds no thread meanwhile.
+  // Feed, UserInfo and FavoriteAction start their service calls and reply when the last answer
+  // is in: with remote services a request holds no thread meanwhile.
   void Feed(http::Request& request, http::Reply reply);
   http::Response Register(http::Request& request);
   http::Response Login(http::Request& request);
   void UserInfo(http::Request& request, http::Reply reply);
   http::Response Publish(http::Request& request);
   http::Response PublishList(http::Request& request);
-  http::Response FavoriteAction(http::Request& request);
+  void FavoriteAction(http::Request& request, http::Reply reply);
   http::Response FavoriteList(http::Request& request);
   http::Response CommentAction(http::Request& request);
   http::Response CommentList(http::Request& request);

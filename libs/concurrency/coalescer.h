@@ -26,6 +26,35 @@
 
 namespace minitok::concurrency {
 
+/// While a thread hands out the answers of one call, the calls its callers' next queries would
+/// start are held until it has handed out all of them: a page's lookups then leave together
+/// with those of every other page the call answered, instead of the first alone.
+class HandingOut {
+ public:
+  HandingOut() { ++depth_; }
+  ~HandingOut() {
+    if (--depth_ > 0) return;
+    while (!held_.empty()) {
+      auto next = std::move(held_.back());
+      held_.pop_back();
+      next();
+    }
+  }
+  HandingOut(const HandingOut&) = delete;
+  HandingOut& operator=(const HandingOut&) = delete;
+
+  /// Whether this thread is handing out answers; `send` then runs when it is done.
+  static bool Hold(std::function<void()> send) {
+    if (depth_ == 0) return false;
+    held_.push_back(std::move(send));
+    return true;
+  }
+
+ private:
+  static inline thread_local int depth_ = 0;
+  static inline thread_local std::vector<std::function<void()>> held_;
+};
+
 template <class Query, class Answer>
 class Coalescer {
  public:
@@ -52,7 +81,13 @@ class Coalescer {
     std::unique_lock lock(mutex_);
     open_.queries.push_back(std::move(query));
     open_.callers.push_back(std::move(promise));
-    if (SlotFree()) SendOpen(lock);
+    if (!SlotFree() || send_held_) return answer;
+    if (HandingOut::Hold([this] { SendHeld(); })) {
+      send_held_ = true;
+      ++unfinished_;
+      return answer;
+    }
+    SendOpen(lock);
     return answer;
   }
 
@@ -76,6 +111,13 @@ class Coalescer {
         });
   }
 
+  void SendHeld() {
+    std::unique_lock lock(mutex_);
+    send_held_ = false;
+    --unfinished_;
+    if (!open_.callers.empty() && SlotFree()) SendOpen(lock);
+  }
+
   void Answered(const std::vector<Promise<Answer>>& callers, Result<std::vector<Answer>> answers) {
     {
       std::unique_lock lock(mutex_);
@@ -91,11 +133,14 @@ class Coalescer {
       answers = InternalError("a merged call answered " + std::to_string(answers->size()) + " of " +
                               std::to_string(callers.size()) + " queries");
     }
-    for (std::size_t i = 0; i < callers.size(); ++i) {
-      if (answers.ok()) {
-        callers[i].Deliver(std::move((*answers)[i]));
-      } else {
-        callers[i].Deliver(answers.error());
+    {
+      const HandingOut round;
+      for (std::size_t i = 0; i < callers.size(); ++i) {
+        if (answers.ok()) {
+          callers[i].Deliver(std::move((*answers)[i]));
+        } else {
+          callers[i].Deliver(answers.error());
+        }
       }
     }
     std::lock_guard lock(mutex_);
@@ -108,7 +153,8 @@ class Coalescer {
   std::condition_variable idle_;
   Batch open_;
   std::size_t in_flight_ = 0;   ///< calls holding a slot
-  std::size_t unfinished_ = 0;  ///< calls whose answer is not yet handed out
+  std::size_t unfinished_ = 0;  ///< calls whose answer is not yet handed out, and a held send
+  bool send_held_ = false;      ///< the open batch leaves when a thread has handed out its answers
 };
 
 /// Records looked up by the id each carries (`id_of(record)`), to answer lists of ids in their

@@ -139,6 +139,24 @@ TEST(CoalescerTest, ACallerContinuesOnTheThreadThatDeliversItsAnswer) {
   EXPECT_EQ(f.calls.Sent(), (std::vector<std::vector<int>>{{1}, {2}}));
 }
 
+TEST(CoalescerTest, QueriesAddedWhileACallsAnswersAreHandedOutLeaveTogetherAfterwards) {
+  Fixture pages;
+  Fixture counters;
+  { auto occupies_the_slot = pages.coalescer.Add(100); }
+  std::vector<Pending<int>> next;
+  for (int page = 1; page <= 3; ++page) {
+    pages.coalescer.Add(page).OnReady([&](Result<int> answer) { next.push_back(counters.coalescer.Add(*answer)); });
+  }
+  pages.calls.ReleaseAll();
+  EXPECT_EQ(pages.calls.Sent(), (std::vector<std::vector<int>>{{100}, {1, 2, 3}}));
+  // One call answered three pages: their next queries leave as one call once all three have them
+  // (not the first alone while the others gather behind it).
+  EXPECT_EQ(counters.calls.Sent(), (std::vector<std::vector<int>>{{2, 4, 6}}));
+  counters.calls.ReleaseAll();
+  ASSERT_EQ(next.size(), 3u);
+  EXPECT_EQ(*std::move(next[2]).Get(), 12);
+}
+
 TEST(CoalescerTest, ACallWhoseCallersLeftStillFreesItsSlot) {
   Fixture f;
   { auto dropped = f.coalescer.Add(1); }

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <optional>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include "libs/core/call_context.h"
@@ -42,8 +43,10 @@ template <class T>
 class [[nodiscard]] Pending {
  public:
   Pending(Result<T> ready) : ready_(std::move(ready)) {}  // NOLINT: an answer already here
-  Pending(T value) : ready_(std::move(value)) {}          // NOLINT
-  Pending(Error error) : ready_(std::move(error)) {}      // NOLINT
+  Pending(std::conditional_t<std::is_void_v<T>, Error, T> value) : ready_(std::move(value)) {}  // NOLINT
+  template <class V = T>
+    requires(!std::is_void_v<V>)
+  Pending(Error error) : ready_(std::move(error)) {}  // NOLINT
 
   bool ready() const { return ready_.has_value(); }
 

@@ -13,8 +13,9 @@
 
 namespace minitok::http {
 
-/// Where a handler runs: on the event loop (only for work that never blocks), on the worker
-/// pool (SQL, files, ffprobe), or on the small low-priority password-hashing pool.
+/// Where a handler runs: on the event loop (only for work that never blocks: a starting handler
+/// there may start remote calls, whose answers continue elsewhere), on the worker pool (SQL,
+/// files, ffprobe), or on the small low-priority password-hashing pool.
 enum class Executor { kEventLoop, kWorker, kHashing };
 
 using Handler = std::function<Response(Request&)>;

@@ -282,11 +282,15 @@ void Server::Impl::Start(const Route& route, Request& request, Complete complete
 }
 
 asio::awaitable<Response> Server::Impl::Dispatch(const Route& route, Request& request) {
-  if (route.executor == Executor::kEventLoop) co_return *Invoke(route, request);
+  if (route.executor == Executor::kEventLoop && !route.start) co_return *Invoke(route, request);
   concurrency::ThreadPool& pool = route.executor == Executor::kHashing ? hashing : workers;
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
       [this, &pool, &route, &request](auto handler) {
         auto complete = CompletionOnItsLoop(std::move(handler));
+        if (route.executor == Executor::kEventLoop) {
+          Start(route, request, complete);
+          return;
+        }
         const bool queued = pool.TrySubmit([this, &route, &request, complete]() mutable {
           // Time spent queued counts against the deadline: a request the client has likely
           // given up on is not worth running.

@@ -83,12 +83,20 @@ class Client final : public FavoriteService {
  public:
   rpc::EndpointSink& instances() { return instances_; }
 
-  Status Like(std::int64_t user_id, std::int64_t video_id) override {
-    return Act(&wire::Favorite::Stub::Like, user_id, video_id);
+  Status Like(std::int64_t user_id, std::int64_t video_id) override { return StartLike(user_id, video_id).Get(); }
+
+  Status Unlike(std::int64_t user_id, std::int64_t video_id) override { return StartUnlike(user_id, video_id).Get(); }
+
+  Pending<void> StartLike(std::int64_t user_id, std::int64_t video_id) override {
+    return StartAct(user_id, video_id, [](auto& stub, auto& context, const auto& sent, auto& response, auto done) {
+      stub.async()->Like(&context, &sent, &response, std::move(done));
+    });
   }
 
-  Status Unlike(std::int64_t user_id, std::int64_t video_id) override {
-    return Act(&wire::Favorite::Stub::Unlike, user_id, video_id);
+  Pending<void> StartUnlike(std::int64_t user_id, std::int64_t video_id) override {
+    return StartAct(user_id, video_id, [](auto& stub, auto& context, const auto& sent, auto& response, auto done) {
+      stub.async()->Unlike(&context, &sent, &response, std::move(done));
+    });
   }
 
   Result<std::vector<std::int64_t>> ListLikedVideos(std::int64_t user_id, Page page) override {
@@ -121,14 +129,13 @@ class Client final : public FavoriteService {
   }
 
  private:
-  using Action = grpc::Status (wire::Favorite::Stub::*)(grpc::ClientContext*, const wire::VideoRef&, Empty*);
-
-  Status Act(Action action, std::int64_t user_id, std::int64_t video_id) {
+  template <class Start>
+  Pending<void> StartAct(std::int64_t user_id, std::int64_t video_id, Start start) {
     wire::VideoRef request;
     request.set_video_id(video_id);
-    Empty response;
-    return rpc::CallUnary(instances_, {.service = kService, .kind = rpc::CallKind::kWrite, .acting_user = user_id},
-                          [&](auto& stub, auto& context) { return (stub.*action)(&context, request, &response); });
+    return rpc::StartUnary<void>(
+        instances_, {.service = kService, .kind = rpc::CallKind::kWrite, .acting_user = user_id}, std::move(request),
+        std::move(start), [](const Empty&) { return Ok(); });
   }
 
   Pending<std::vector<std::vector<VideoFavoriteStats>>> SendGetVideoStats(const std::vector<rpc::ViewerQuery>& queries) {

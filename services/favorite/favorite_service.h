@@ -46,6 +46,8 @@ class FavoriteService {
   virtual Pending<std::vector<UserFavoriteStats>> StartGetUserStats(std::span<const std::int64_t> user_ids) {
     return GetUserStats(user_ids);
   }
+  virtual Pending<void> StartLike(std::int64_t user_id, std::int64_t video_id) { return Like(user_id, video_id); }
+  virtual Pending<void> StartUnlike(std::int64_t user_id, std::int64_t video_id) { return Unlike(user_id, video_id); }
 };
 
 }  // namespace minitok::favorite
