@@ -248,11 +248,13 @@ void DouyinApi::Feed(Request& request, http::Reply reply) {
   const std::int64_t now = clock_.NowMs();
   const std::int64_t viewer = ctx.ViewerOrAnonymous();
   services_.videos.StartFeed(ClientTimeToMs(latest->value_or(0), now), kFeedPageSize)
-      .OnReady([this, &request, viewer, base_url = ctx.BaseUrl(), reply](Result<video::FeedPage> page) {
+      .OnReady([this, &request, viewer, base_url = ctx.BaseUrl(), reply = std::move(reply)](
+                   Result<video::FeedPage> page) mutable {
         if (!page.ok()) return reply(Fail(request, page.error(), "video_list"));
         const std::int64_t next_time = page->next_time_ms;
         StartLoadVideos(services_, std::move(page->videos), viewer)
-            .OnReady([this, &request, next_time, base_url, reply](Result<VideoViews> views) {
+            .OnReady([this, &request, next_time, base_url = std::move(base_url),
+                      reply = std::move(reply)](Result<VideoViews> views) {
               if (!views.ok()) return reply(Fail(request, views.error(), "video_list"));
               auto body = BeginOk();
               // The feed is public: no processing state, even for the author.
@@ -308,7 +310,7 @@ void DouyinApi::UserInfo(Request& request, http::Reply reply) {
   if (user_id < 0) return reply(Fail(request, MakeError(Code::kInvalidArgument, "user_id must be a positive id")));
   const std::int64_t ids[] = {user_id};
   StartLoadUsers(services_, ids, viewer)
-      .OnReady([this, &request, user_id, viewer, base_url = ctx.BaseUrl(), reply](Result<UserViews> users) {
+      .OnReady([this, &request, user_id, viewer, base_url = ctx.BaseUrl(), reply = std::move(reply)](Result<UserViews> users) {
         if (!users.ok()) return reply(Fail(request, users.error()));
         if (!users->contains(user_id)) return reply(Fail(request, MakeError(Code::kNotFound, "this user does not exist")));
         auto body = BeginOk();
@@ -360,7 +362,7 @@ void DouyinApi::FavoriteAction(Request& request, http::Reply reply) {
   Pending<void> done = action->type == kLike     ? services_.favorites.StartLike(action->user, action->target)
                        : action->type == kUnlike ? services_.favorites.StartUnlike(action->user, action->target)
                                                  : Pending<void>(UnknownAction());
-  std::move(done).OnReady([this, &request, reply](Status status) {
+  std::move(done).OnReady([this, &request, reply = std::move(reply)](Status status) {
     if (!status.ok()) return reply(Fail(request, status.error()));
     reply(ApiOk(BeginOk()));
   });

@@ -61,7 +61,9 @@ class [[nodiscard]] Pending {
 
   /// Calls `done` once with the answer: at once on this thread when it is in, otherwise on the
   /// thread that delivers it, inside the call context (deadline, request id, trace) current here.
-  void OnReady(std::function<void(Result<T>)> done) && {
+  /// (A template, so that an answer already here costs no std::function.)
+  template <class Done>
+  void OnReady(Done done) && {
     if (ready_) {
       done(std::move(*ready_));
       return;
@@ -74,12 +76,13 @@ class [[nodiscard]] Pending {
       return;
     }
     if (const CallContext* context = CallScope::Current()) {
-      done = [context = *context, done = std::move(done)](Result<T> result) {
+      arrival_->on_ready = [context = *context, done = std::move(done)](Result<T> result) mutable {
         const CallScope scope(context);
         done(std::move(result));
       };
+    } else {
+      arrival_->on_ready = std::move(done);
     }
-    arrival_->on_ready = std::move(done);
   }
 
   /// The answer passed through `then(Result<T>) -> Result<U>` once it is in (at once if it is).

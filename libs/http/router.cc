@@ -1,15 +1,28 @@
 #include "libs/http/router.h"
 
 #include <algorithm>
-
-#include "libs/core/pending.h"
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 
 namespace minitok::http {
 
 Response RespondNow(const std::function<void(Reply)>& start) {
-  Promise<Response> answer;
-  start([answer](Response response) { answer.Deliver(std::move(response)); });
-  return std::move(*answer.GetPending().Get());
+  // On this thread's stack: nothing is allocated when the reply comes before start returns (an
+  // in-process answer), and the wait below keeps it alive for a reply from another thread.
+  struct Waiting {
+    std::mutex mutex;
+    std::condition_variable replied;
+    std::optional<Response> response;
+  } waiting;
+  start([&waiting](Response response) {
+    std::lock_guard lock(waiting.mutex);
+    waiting.response.emplace(std::move(response));
+    waiting.replied.notify_one();
+  });
+  std::unique_lock lock(waiting.mutex);
+  waiting.replied.wait(lock, [&waiting] { return waiting.response.has_value(); });
+  return std::move(*waiting.response);
 }
 
 std::string_view Router::Normalize(std::string_view path) {
