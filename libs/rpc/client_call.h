@@ -169,9 +169,10 @@ std::function<std::size_t()> MergedCallSlots(Balancer<Service>& instances) {
   return [&instances] { return kMergedCallsPerInstance * instances.size(); };
 }
 
-/// The records of `ids` through `lookup`; no ids asks nothing. Refused on an event loop before it
-/// joins a call: its answer is collected by a blocking wait, and a refusal must not become the
-/// answer of the other callers sharing the call.
+/// The records of `ids` through `lookup`; no ids asks nothing. Refused inside a NonBlockingScope
+/// (a handler tried on the event loop for an in-process answer, which would then wait for this
+/// one) before it joins a call, so that the refusal never becomes the answer of the other callers
+/// sharing the call.
 template <class Record>
 Pending<std::vector<Record>> LookUp(MergedLookup<Record>& lookup, std::span<const std::int64_t> ids) {
   if (ids.empty()) return std::vector<Record>{};
