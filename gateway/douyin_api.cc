@@ -165,8 +165,10 @@ void DouyinApi::AddRoutes(http::Router& router) {
   // NonBlockingScope, which succeeds when every object it needs is in the services' caches. The
   // first database access (or remote call) refuses instead of blocking, and the request makes
   // the usual hop.
-  // `handler`: a starting member function of this class, or anything invocable like one.
-  const auto add_public_read_starting = [&](std::string path, auto handler) {
+  // `handler`: a starting member function of this class, or anything invocable like one;
+  // `only_starts_calls`: it never blocks when the services are remote (it only starts calls), so
+  // a gateway whose services all are may run it on the event loop.
+  const auto add_public_read_starting = [&](std::string path, auto handler, bool only_starts_calls = true) {
     // `key`: the request's answer-cache key when it is anonymous and the cache is on.
     const auto answer = [this, handler](Request& request, const std::optional<std::string>& key, http::Reply reply) {
       const std::uint64_t version = key ? cache_->version.Current() : 0;  // before reading any data
@@ -183,7 +185,7 @@ void DouyinApi::AddRoutes(http::Router& router) {
     const auto start = [answer, key_of](Request& request, http::Reply reply) {
       answer(request, key_of(request), std::move(reply));
     };
-    if (starting_executor == http::Executor::kEventLoop && cache_ == nullptr) {
+    if (only_starts_calls && starting_executor == http::Executor::kEventLoop && cache_ == nullptr) {
       router.Add({.pattern = path,
                   .methods = {Method::kGet, Method::kHead},
                   .start = start,
@@ -214,9 +216,10 @@ void DouyinApi::AddRoutes(http::Router& router) {
                 .admit = admission(Limited::kRead)});
   };
   const auto add_public_read = [&](std::string path, Response (DouyinApi::*handler)(Request&)) {
-    add_public_read_starting(std::move(path), [handler](DouyinApi& api, Request& request, http::Reply reply) {
-      reply((api.*handler)(request));
-    });
+    add_public_read_starting(
+        std::move(path),
+        [handler](DouyinApi& api, Request& request, http::Reply reply) { reply((api.*handler)(request)); },
+        false);
   };
   add_public_read_starting("/douyin/feed", &DouyinApi::Feed);
   add("/douyin/user/register", Method::kPost, &DouyinApi::Register, Limited::kRegister, http::Executor::kHashing);
