@@ -7,7 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
+#include <string>
 #include <thread>
+#include <utility>
 
 #include "libs/core/call_context.h"
 #include "libs/core/non_blocking.h"
@@ -188,6 +191,29 @@ TEST_F(FavoriteGrpcTest, TheCallContextReachesTheImplementation) {
   EXPECT_TRUE(client_.Like(7, 42).ok());
 }
 
+TEST_F(FavoriteGrpcTest, AStartedLikeLeavesAtOnceAndContinuesOnGrpcsThreadInItsCallContext) {
+  std::promise<void> release;
+  const std::shared_future<void> released = release.get_future().share();
+  EXPECT_CALL(service_, Like(7, 42)).WillOnce([released](std::int64_t, std::int64_t) -> Status {
+    released.wait();
+    return Ok();
+  });
+  std::promise<std::pair<std::thread::id, std::string>> continued;
+  {
+    const CallScope scope({.request_id = "gw-2"});
+    client_.StartLike(7, 42).OnReady([&continued](Status status) {
+      EXPECT_TRUE(status.ok());
+      const CallContext* call = CallScope::Current();
+      continued.set_value({std::this_thread::get_id(), call != nullptr ? call->request_id : "none"});
+    });
+  }
+  // StartLike returned while the service still holds the like (this thread releases it).
+  release.set_value();
+  const auto [thread, request_id] = continued.get_future().get();
+  EXPECT_NE(thread, std::this_thread::get_id());
+  EXPECT_EQ(request_id, "gw-2");
+}
+
 TEST_F(FavoriteGrpcTest, AReadThatMustBlockMovesFromTheGrpcThreadToAWorker) {
   int attempts = 0;
   EXPECT_CALL(service_, GetUserStats(::testing::_))
@@ -212,7 +238,7 @@ TEST_F(FavoriteGrpcTest, WritesAlwaysRunOnAWorker) {
   EXPECT_TRUE(client_.Like(1, 2).ok());
 }
 
-TEST_F(FavoriteGrpcTest, ARemoteCallIsNeverMadeOnAnEventLoop) {
+TEST_F(FavoriteGrpcTest, ARemoteCallIsRefusedInsideANonBlockingScope) {
   const std::int64_t ids[] = {1};
   {
     NonBlockingScope on_event_loop;
