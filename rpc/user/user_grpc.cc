@@ -124,13 +124,15 @@ class Client final : public UserService {
     return response.user_id();
   }
 
+  // Declared first, destroyed last: the answers of calls still out fill it (the lookups and the
+  // balancer below wait for those calls when they go).
+  static constexpr std::size_t kProfilesKept = 200'000;  // about 100 bytes each
+  rpc::FinalRecords<UserProfile> profiles_{kProfilesKept};
   rpc::Balancer<wire::User> instances_;
   rpc::MergedLookup<UserProfile> found_{
       concurrency::MergingIds<UserProfile>([this](auto ids) { return SendGetUsers(ids); },
                                            [](const UserProfile& user) { return user.id; }),
       rpc::MergedCallSlots(instances_)};
-  static constexpr std::size_t kProfilesKept = 200'000;  // about 100 bytes each
-  rpc::FinalRecords<UserProfile> profiles_{kProfilesKept};
 };
 
 }  // namespace

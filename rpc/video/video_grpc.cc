@@ -297,6 +297,10 @@ class Client final : public VideoService {
         });
   }
 
+  // Declared first, destroyed last: the answers of calls still out fill it (the lookups and the
+  // balancer below wait for those calls when they go).
+  static constexpr std::size_t kReadyKept = 200'000;  // about 200 bytes each
+  rpc::FinalRecords<VideoRecord> ready_{kReadyKept};
   rpc::Balancer<wire::Video> instances_;
   concurrency::Coalescer<FeedQuery, FeedIds> feeds_{[this](auto queries) { return SendFeeds(queries); },
                                                      rpc::MergedCallSlots(instances_)};
@@ -304,8 +308,6 @@ class Client final : public VideoService {
       concurrency::MergingIds<WorkCount>([this](auto ids) { return SendGetWorkCounts(ids); },
                                          [](const WorkCount& count) { return count.user_id; }),
       rpc::MergedCallSlots(instances_)};
-  static constexpr std::size_t kReadyKept = 200'000;  // about 200 bytes each
-  rpc::FinalRecords<VideoRecord> ready_{kReadyKept};
 };
 
 }  // namespace
