@@ -185,35 +185,31 @@ void DouyinApi::AddRoutes(http::Router& router) {
     const auto start = [answer, key_of](Request& request, http::Reply reply) {
       answer(request, key_of(request), std::move(reply));
     };
+    http::Route route{.pattern = path,
+                      .methods = {Method::kGet, Method::kHead},
+                      .start = start,
+                      .executor = http::Executor::kWorker,
+                      .admit = admission(Limited::kRead)};
     if (only_starts_calls && starting_executor == http::Executor::kEventLoop && cache_ == nullptr) {
-      router.Add({.pattern = path,
-                  .methods = {Method::kGet, Method::kHead},
-                  .start = start,
-                  .executor = starting_executor,
-                  .admit = admission(Limited::kRead)});
-      return;
+      route.executor = starting_executor;
+    } else {
+      route.fast_path = [this, answer, key_of](Request& request) -> std::optional<Response> {
+        const auto key = key_of(request);
+        if (key) {
+          if (const auto body = cache_->answers.Get(*key, cache_->version.Current())) {
+            Response response;
+            response.body = *body;
+            response.headers.emplace_back("Cache-Control", "no-store");
+            return response;
+          }
+        }
+        const NonBlockingScope on_the_loop;
+        Response response = http::RespondNow([&](http::Reply reply) { answer(request, key, std::move(reply)); });
+        if (on_the_loop.refused()) return std::nullopt;
+        return response;
+      };
     }
-    router.Add({.pattern = path,
-                .methods = {Method::kGet, Method::kHead},
-                .start = start,
-                .executor = http::Executor::kWorker,
-                .fast_path = [this, answer, key_of](Request& request) -> std::optional<Response> {
-                  const auto key = key_of(request);
-                  if (key) {
-                    if (const auto body = cache_->answers.Get(*key, cache_->version.Current())) {
-                      Response response;
-                      response.body = *body;
-                      response.headers.emplace_back("Cache-Control", "no-store");
-                      return response;
-                    }
-                  }
-                  const NonBlockingScope on_the_loop;
-                  Response response =
-                      http::RespondNow([&](http::Reply reply) { answer(request, key, std::move(reply)); });
-                  if (on_the_loop.refused()) return std::nullopt;
-                  return response;
-                },
-                .admit = admission(Limited::kRead)});
+    router.Add(std::move(route));
   };
   const auto add_public_read = [&](std::string path, Response (DouyinApi::*handler)(Request&)) {
     add_public_read_starting(

@@ -111,11 +111,16 @@ class Coalescer {
         });
   }
 
+  /// Sends what gathered in the open batch if a slot is free.
+  void SendGathered(std::unique_lock<std::mutex>& lock) {
+    if (!open_.callers.empty() && SlotFree()) SendOpen(lock);
+  }
+
   void SendHeld() {
     std::unique_lock lock(mutex_);
     send_held_ = false;
     --unfinished_;
-    if (!open_.callers.empty() && SlotFree()) SendOpen(lock);
+    SendGathered(lock);
   }
 
   void Answered(const std::vector<Promise<Answer>>& callers, Result<std::vector<Answer>> answers) {
@@ -123,11 +128,7 @@ class Coalescer {
       std::unique_lock lock(mutex_);
       --in_flight_;
       // What gathered meanwhile leaves before this batch's callers go on with their answers.
-      if (!open_.callers.empty() && SlotFree()) {
-        SendOpen(lock);
-      } else {
-        lock.unlock();
-      }
+      SendGathered(lock);
     }
     if (answers.ok() && answers->size() != callers.size()) {
       answers = InternalError("a merged call answered " + std::to_string(answers->size()) + " of " +

@@ -265,7 +265,7 @@ std::optional<Response> Server::Impl::Invoke(const Route& route, Request& reques
 template <class Complete>
 void Server::Impl::Start(const Route& route, Request& request, Complete complete) {
   const auto replied = std::make_shared<std::atomic<bool>>(false);
-  const auto reply_once = [replied, complete](Response response) mutable {
+  auto reply_once = [replied, complete](Response response) mutable {
     if (!replied->exchange(true)) complete(std::move(response));
   };
   const CallScope call(ContextOf(request));
@@ -277,8 +277,7 @@ void Server::Impl::Start(const Route& route, Request& request, Complete complete
   } catch (...) {
     logger.Error("handler threw a non-exception");
   }
-  auto failed = reply_once;
-  failed(Response::Text(500, "internal server error\n"));
+  reply_once(Response::Text(500, "internal server error\n"));
 }
 
 asio::awaitable<Response> Server::Impl::Dispatch(const Route& route, Request& request) {
